@@ -1,0 +1,119 @@
+"""Text normalisation with an offset map back to the original text.
+
+Steps, in order, each keeping track of where every output character came from:
+
+1. zero-width, format and control characters are dropped (they are used to dodge keyword filters);
+2. full-width ASCII (U+FF01–U+FF5E) and the ideographic space become half-width;
+3. Traditional Chinese becomes Simplified (OpenCC ``t2s``);
+4. Latin letters are case-folded;
+5. whitespace runs become one space, whitespace between two CJK characters is dropped
+   ("速 度 慢" → "速度慢"), runs of the same punctuation mark collapse to one ("！！！" → "!").
+
+Emoji are kept: they carry sentiment. Every span found in the normalised text maps back to the
+original with :meth:`NormalizedText.to_original`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import opencc
+
+_WS = frozenset(" \t\n\r\x0b\x0c\u3000\u00a0\u2002\u2003\u2009\u202f\u205f")
+# Punctuation whose repetition carries no extra meaning for classification.
+_COLLAPSIBLE = frozenset("!?.,;:~-_=*#。，、；：？！…—·~")
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    original: str
+    text: str
+    # offsets[i] is the index in ``original`` of normalised character i; len(offsets) == len(text).
+    offsets: tuple[int, ...]
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a half-open span of the normalised text to a half-open span of the original."""
+        if not 0 <= start <= end <= len(self.text):
+            raise ValueError(f"span ({start}, {end}) outside normalised text of length {len(self.text)}")
+        if start == end:
+            pos = self.offsets[start] if start < len(self.offsets) else len(self.original)
+            return pos, pos
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def is_cjk(ch: str) -> bool:
+    o = ord(ch)
+    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x2FA1F or 0xF900 <= o <= 0xFAFF
+
+
+def _drop(ch: str) -> bool:
+    if ch in _WS:
+        return False
+    cat = unicodedata.category(ch)
+    # Cf: zero-width space/joiners, bidi marks, soft hyphen; Cc: control; Co/Cn: private/unassigned.
+    return cat in ("Cf", "Cc", "Co", "Cn")
+
+
+def _width(ch: str) -> str:
+    o = ord(ch)
+    if 0xFF01 <= o <= 0xFF5E:
+        return chr(o - 0xFEE0)
+    if ch in _WS:
+        return " "
+    return ch
+
+
+def _fold(ch: str) -> str:
+    low = ch.lower()
+    return low if len(low) == 1 else ch
+
+
+def _to_simplified(chars: list[str]) -> list[str]:
+    """OpenCC over the whole string (phrase-aware); per character where lengths would change."""
+    joined = "".join(chars)
+    if not any(ord(c) >= 0x3400 for c in joined):
+        return chars
+    converted = _t2s().convert(joined)
+    if len(converted) == len(joined):
+        return list(converted)
+    conv = _t2s().convert
+    return [c if ord(c) < 0x3400 else (conv(c) if len(conv(c)) == 1 else c) for c in chars]
+
+
+def normalize(original: str) -> NormalizedText:
+    chars: list[str] = []
+    idx: list[int] = []
+    for i, ch in enumerate(original):
+        if _drop(ch):
+            continue
+        chars.append(_fold(_width(ch)))
+        idx.append(i)
+    chars = _to_simplified(chars)
+
+    out: list[str] = []
+    out_idx: list[int] = []
+    n = len(chars)
+    for k, ch in enumerate(chars):
+        if ch == " ":
+            if not out or out[-1] == " ":
+                continue
+            # look ahead to the next non-space character
+            j = k + 1
+            while j < n and chars[j] == " ":
+                j += 1
+            if j == n:
+                continue
+            if is_cjk(out[-1]) and is_cjk(chars[j]):
+                continue
+        elif ch in _COLLAPSIBLE and out and out[-1] == ch:
+            continue
+        out.append(ch)
+        out_idx.append(idx[k])
+    return NormalizedText(original=original, text="".join(out), offsets=tuple(out_idx))

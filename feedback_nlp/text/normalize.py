@@ -15,6 +15,8 @@ original with :meth:`NormalizedText.to_original`.
 
 from __future__ import annotations
 
+import html
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,6 +26,13 @@ import opencc
 _WS = frozenset(" \t\n\r\x0b\x0c\u3000\u00a0\u2002\u2003\u2009\u202f\u205f")
 # Punctuation whose repetition carries no extra meaning for classification.
 _COLLAPSIBLE = frozenset("!?.,;:~-_=*#。，、；：？！…—·~")
+
+
+_HTML = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->|</?[a-zA-Z][^<>]{0,500}>|&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,10});", re.S | re.I)
+
+
+def looks_like_html(text: str) -> bool:
+    return ("<" in text or "&" in text) and _HTML.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -87,10 +96,27 @@ def _to_simplified(chars: list[str]) -> list[str]:
     return [c if ord(c) < 0x3400 else (conv(c) if len(conv(c)) == 1 else c) for c in chars]
 
 
-def normalize(original: str) -> NormalizedText:
+def _unhtml(original: str) -> list[tuple[int, str]]:
+    """(original index, character) with tags dropped and entities decoded (mapped to the entity start)."""
+    out: list[tuple[int, str]] = []
+    pos = 0
+    for m in _HTML.finditer(original):
+        out.extend(enumerate(original[pos:m.start()], pos))
+        token = m.group()
+        if token.startswith("&"):
+            out.extend((m.start(), c) for c in html.unescape(token))
+        elif token[:2].lower() in ("<b", "<p", "<d", "<l", "<t", "<h") and token[:3].lower() in ("<br", "<p>", "<p ", "<di", "<li", "<tr", "<h1", "<h2", "<h3"):
+            out.append((m.start(), " "))  # block-level tags separate words
+        pos = m.end()
+    out.extend(enumerate(original[pos:], pos))
+    return out
+
+
+def normalize(original: str, strip_html: bool = True) -> NormalizedText:
     chars: list[str] = []
     idx: list[int] = []
-    for i, ch in enumerate(original):
+    pairs = _unhtml(original) if strip_html and looks_like_html(original) else enumerate(original)
+    for i, ch in pairs:
         if _drop(ch):
             continue
         chars.append(_fold(_width(ch)))

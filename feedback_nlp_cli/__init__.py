@@ -1,0 +1,1 @@
+"""The ``feedback-nlp`` command line: a thin shell over the library."""

@@ -114,10 +114,10 @@ class Deadline:
 class AlertDecision:
     """What the engine decided for one rule match; the service stores it and notifies ``channels``.
 
-    ``status``: ``new`` (open a new alert), ``repeat`` (bump ``count`` on the open alert with the same
-    ``dedup_key``; ``upgraded`` if the level went up), ``silenced`` (an operator silence matched) or
-    ``suppressed`` (a suppression window of the rule file matched). ``notify`` is False for repeats that
-    did not upgrade, silenced and suppressed decisions.
+    ``status``: ``new`` (open a new alert) or ``repeat`` (bump ``count`` on the open alert with the same
+    ``dedup_key``; ``upgraded`` if the level went up). ``muted_by`` names the operator silence
+    (``silence:<id>``) or the rule file's suppression window (``suppression:<id>``) that matched.
+    ``notify`` is False for muted decisions and for repeats that did not upgrade.
     ``kind``: ``event`` (immediate), ``delayed``, ``window`` (count threshold), ``baseline`` (rise),
     ``digest``.
     """
@@ -147,7 +147,7 @@ class AlertDecision:
     cause: str | None = None
     labels: dict = field(default_factory=dict)
     evidence: dict = field(default_factory=dict)
-    silenced_by: str | None = None
+    muted_by: str | None = None
     ruleset_version: str = ""
 
     @property

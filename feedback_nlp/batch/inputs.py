@@ -131,7 +131,7 @@ def count_rows(file: InputFile) -> int:
         with open(file.path, "rb") as f:
             return sum(1 for line in f if line.strip())
     with open(file.path, encoding="utf-8-sig", errors="replace", newline="") as f:
-        return max(sum(1 for _ in csv.reader(f)) - 1, 0)
+        return max(sum(1 for row in csv.reader(f) if row) - 1, 0)
 
 
 @dataclass

@@ -12,7 +12,8 @@ from typing import Any, Callable, Protocol, Sequence
 from .prepare import Prepared
 
 #: Fields of the classify contract copied into every output record, in this order.
-CONTRACT_FIELDS = ("sentiment", "causes", "cause_scores", "churn_intent", "keywords", "pii", "warnings")
+CONTRACT_FIELDS = ("sentiment", "causes", "cause_scores", "churn_intent", "keywords", "intent_phrases", "pii",
+                   "warnings")
 #: Fields that hold nested data (JSON-encoded strings in Parquet output).
 NESTED_FIELDS = CONTRACT_FIELDS + ("alerts",)
 RESERVED = frozenset(("id", "model_version", "lexicon_version") + NESTED_FIELDS)

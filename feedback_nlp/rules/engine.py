@@ -274,8 +274,8 @@ class RuleEngine:
             window = rule.trigger.window if kind != "digest" else rule.trigger.window
         else:
             key_parts = [rule.id if not rule.dedup_key else ""] + [
-                str(facts.get(k, "")) if not isinstance(facts.get(k), list) else ",".join(map(str, facts[k]))
-                for k in rule.dedup_key]
+                rule.id if k == "rule" else str(facts.get(k, "")) if not isinstance(facts.get(k), list)
+                else ",".join(map(str, facts[k])) for k in rule.dedup_key]
             if not facts.get("customer.id") and "customer.id" in rule.dedup_key:
                 key_parts.append(f"event:{ev.id}")  # no customer: nothing to deduplicate against
             window = rule.dedup_window

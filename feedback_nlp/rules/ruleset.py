@@ -189,12 +189,12 @@ class _V:
             return None
         return value
 
-    def group_by(self, value: Any, path: tuple) -> tuple[str, ...]:
+    def group_by(self, value: Any, path: tuple, extra: tuple = ()) -> tuple[str, ...]:
         items = value if isinstance(value, list) else [value]
         out = []
         for i, item in enumerate(items):
             p = path + (i,) if isinstance(value, list) else path
-            if not isinstance(item, str) or field_type(item) is None:
+            if not isinstance(item, str) or (field_type(item) is None and item not in extra):
                 self.err(p, f"unknown field {item!r} to group by")
             else:
                 out.append(item)
@@ -225,7 +225,7 @@ def _build(data: Any, lines: LineMap, raw: str, base_dir: Path) -> RuleSet:
     intervention, default_prio = _levels(v, data.get("levels"), priorities)
     routing = _routing(v, data.get("routing"))
     dedup = v.mapping(data.get("dedup"), ("dedup",), ("key", "window"))
-    dedup_key = v.group_by(dedup.get("key", ["customer.id", "cause"]), ("dedup", "key"))
+    dedup_key = v.group_by(dedup.get("key", ["customer.id", "cause"]), ("dedup", "key"), ("rule",))
     dedup_window = v.duration(dedup.get("window", "24h"), ("dedup", "window")) or timedelta(hours=24)
     escalation = _escalation(v, data.get("escalation"), channels)
     suppressions = _suppressions(v, data.get("suppressions"), tz)
@@ -527,7 +527,7 @@ def _rules(v: _V, value: Any, channels, priorities, default_prio, dedup_key, ded
         if "dedup" in actions:
             d = v.mapping(actions["dedup"], path + ("actions", "dedup"), ("key", "window"))
             if "key" in d:
-                rkey = v.group_by(d["key"], path + ("actions", "dedup", "key"))
+                rkey = v.group_by(d["key"], path + ("actions", "dedup", "key"), ("rule",))
             if "window" in d:
                 rwin = v.duration(d["window"], path + ("actions", "dedup", "window")) or dedup_window
         summ = v.mapping(actions.get("summary"), path + ("actions", "summary"), ("zh", "en"))

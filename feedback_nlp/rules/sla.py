@@ -136,33 +136,67 @@ class SlaPolicy:
         return self._business_due(start, duration)
 
     def _business_due(self, start: datetime, duration: timedelta) -> Deadline:
+        """Whole days of ``duration`` count as working days (same local time on the Nth next working
+        day), the rest as business time inside ``hours``."""
         tz = ZoneInfo(self.timezone)
-        local = start.astimezone(tz)
-        remaining = duration
-        estimated = False
+        flags = [False]
+        t = self._open_at_or_after(start.astimezone(tz), flags)
+        if t is None:
+            return Deadline(at=start + duration, policy=self.name, estimated=True)
+        whole_days = duration.days
+        rest = duration - timedelta(days=whole_days)
+        day = t.date()
+        for _ in range(whole_days):
+            for _ in range(MAX_SEARCH_DAYS):
+                day += timedelta(days=1)
+                working, guessed = self.calendar.is_workday(day)
+                flags[0] = flags[0] or guessed
+                if working:
+                    break
+            else:
+                return Deadline(at=start + duration, policy=self.name, estimated=True)
+        t = datetime.combine(day, t.time(), tz) if whole_days else t
+        due = self._add_business(t, rest, flags) if rest > timedelta(0) else t
+        if due is None:
+            return Deadline(at=start + duration, policy=self.name, estimated=True)
+        return Deadline(at=max(due, start).astimezone(start.tzinfo), policy=self.name, estimated=flags[0])
+
+    def _segments(self, day: date, tz):
+        for open_t, close_t in self.hours:
+            opens = datetime.combine(day, open_t, tz)
+            closes = datetime.combine(day + timedelta(days=1), time(0), tz) if close_t == time(0) \
+                else datetime.combine(day, close_t, tz)
+            yield opens, closes
+
+    def _open_at_or_after(self, local: datetime, flags: list) -> datetime | None:
+        """The first business instant at or after ``local``."""
         day = local.date()
         for _ in range(MAX_SEARCH_DAYS):
             working, guessed = self.calendar.is_workday(day)
-            estimated = estimated or guessed
+            flags[0] = flags[0] or guessed
             if working:
-                for open_t, close_t in self.hours:
-                    opens = datetime.combine(day, open_t, tz)
-                    closes = datetime.combine(day, close_t, tz) if close_t != time(0) else \
-                        datetime.combine(day + timedelta(days=1), time(0), tz)
+                for opens, closes in self._segments(day, local.tzinfo):
+                    if closes > local:
+                        return max(opens, local)
+            day += timedelta(days=1)
+        return None
+
+    def _add_business(self, local: datetime, remaining: timedelta, flags: list) -> datetime | None:
+        day = local.date()
+        for _ in range(MAX_SEARCH_DAYS):
+            working, guessed = self.calendar.is_workday(day)
+            flags[0] = flags[0] or guessed
+            if working:
+                for opens, closes in self._segments(day, local.tzinfo):
                     seg_start = max(opens, local)
                     if closes <= seg_start:
                         continue
                     available = closes - seg_start
                     if remaining <= available:
-                        return Deadline(at=(seg_start + remaining).astimezone(start.tzinfo), policy=self.name,
-                                        estimated=estimated)
+                        return seg_start + remaining
                     remaining -= available
             day += timedelta(days=1)
-        # No working time found in ten years: degrade to wall-clock, flagged.
-        return Deadline(at=start + duration, policy=self.name, estimated=True)
-
-    def elapsed(self, start: datetime, end: datetime) -> timedelta:  # pragma: no cover - convenience
-        return end - start
+        return None
 
 
 def parse_hours(spec: str) -> tuple[time, time]:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 NEGATORS = (
@@ -45,17 +46,13 @@ class Scope:
     negator_start: int | None  # where the governing negator starts, for display
 
 
+_FILLER_RE = re.compile("(?:" + "|".join(sorted(set(FILLERS), key=len, reverse=True)) + ")*")
+_NEG_CHARS = frozenset("".join(NEGATORS))
+
+
 def _strip_fillers(gap: str) -> bool:
     """True when ``gap`` is made only of filler words."""
-    i = 0
-    while i < len(gap):
-        for f in FILLERS:
-            if gap.startswith(f, i):
-                i += len(f)
-                break
-        else:
-            return False
-    return True
+    return _FILLER_RE.fullmatch(gap) is not None
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -76,6 +73,8 @@ def _negator_ending_at(text: str, end: int, floor: int) -> str | None:
 def negation(text: str, start: int) -> tuple[bool, bool, int | None]:
     """(negated, emphatic, negator_start) for a term starting at ``start``."""
     floor = max(_clause_start(text, start), start - MAX_LOOKBACK)
+    if not _NEG_CHARS.intersection(text[floor:start]):
+        return False, False, None
     count, emphatic, first_start = 0, False, None
     anchor = start
     while True:

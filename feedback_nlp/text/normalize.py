@@ -84,6 +84,30 @@ def _fold(ch: str) -> str:
     return low if len(low) == 1 else ch
 
 
+def _build_tables() -> tuple[dict[int, str], re.Pattern]:
+    """One translate table for width + case (BMP) and one pattern for the characters to drop."""
+    table: dict[int, str] = {}
+    drop: list[str] = []
+    for o in list(range(0x10000)) + list(range(0xE0000, 0xE0080)):
+        ch = chr(o)
+        if _drop(ch):
+            if 0xD800 <= o <= 0xDFFF:
+                continue  # surrogates never appear in a decoded str
+            drop.append(ch)
+            continue
+        mapped = _fold(_width(ch))
+        if mapped != ch:
+            table[o] = mapped
+    cls = "".join(re.escape(c) for c in drop)
+    return table, re.compile(f"[{cls}]")
+
+
+_TABLE, _DROP_RE = _build_tables()
+_NEEDS_COLLAPSE = re.compile(
+    r"[ ]{2}|^ | $|([" + re.escape("".join(sorted(_COLLAPSIBLE))) + r"])\1|[\u3400-\u9fff\uf900-\ufaff] (?=[\u3400-\u9fff\uf900-\ufaff])"
+)
+
+
 def _to_simplified(chars: list[str]) -> list[str]:
     """OpenCC over the whole string (phrase-aware); per character where lengths would change."""
     joined = "".join(chars)
@@ -112,17 +136,7 @@ def _unhtml(original: str) -> list[tuple[int, str]]:
     return out
 
 
-def normalize(original: str, strip_html: bool = True) -> NormalizedText:
-    chars: list[str] = []
-    idx: list[int] = []
-    pairs = _unhtml(original) if strip_html and looks_like_html(original) else enumerate(original)
-    for i, ch in pairs:
-        if _drop(ch):
-            continue
-        chars.append(_fold(_width(ch)))
-        idx.append(i)
-    chars = _to_simplified(chars)
-
+def _collapse(chars: list[str], idx: list[int]) -> tuple[list[str], list[int]]:
     out: list[str] = []
     out_idx: list[int] = []
     n = len(chars)
@@ -130,8 +144,7 @@ def normalize(original: str, strip_html: bool = True) -> NormalizedText:
         if ch == " ":
             if not out or out[-1] == " ":
                 continue
-            # look ahead to the next non-space character
-            j = k + 1
+            j = k + 1  # look ahead to the next non-space character
             while j < n and chars[j] == " ":
                 j += 1
             if j == n:
@@ -142,4 +155,25 @@ def normalize(original: str, strip_html: bool = True) -> NormalizedText:
             continue
         out.append(ch)
         out_idx.append(idx[k])
-    return NormalizedText(original=original, text="".join(out), offsets=tuple(out_idx))
+    return out, out_idx
+
+
+def normalize(original: str, strip_html: bool = True) -> NormalizedText:
+    if strip_html and looks_like_html(original):
+        pairs = _unhtml(original)
+        source = "".join(c for _, c in pairs)
+        base = [i for i, _ in pairs]
+    else:
+        source, base = original, None
+    if _DROP_RE.search(source):
+        keep = [k for k, ch in enumerate(source) if not _DROP_RE.match(ch)]
+        source = "".join(source[k] for k in keep)
+        base = [base[k] for k in keep] if base is not None else keep
+    text = source.translate(_TABLE)
+    if any(ord(c) > 0xFFFF for c in text):  # astral letters (rare): fold one by one
+        text = "".join(_fold(_width(c)) for c in text)
+    chars = _to_simplified(list(text))
+    idx = base if base is not None else range(len(chars))
+    if _NEEDS_COLLAPSE.search("".join(chars)):
+        chars, idx = _collapse(chars, list(idx))
+    return NormalizedText(original=original, text="".join(chars), offsets=tuple(idx))

@@ -1,0 +1,40 @@
+"""Apply the Alembic migrations programmatically at start-up (no alembic.ini needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(url: str | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if url:
+        cfg.set_main_option("sqlalchemy.url", url)
+    return cfg
+
+
+def upgrade(engine: Engine, schema: str | None = None, revision: str = "head") -> None:
+    """Bring the database to ``revision``. Concurrent starters on PostgreSQL serialise on an advisory lock."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            if schema:
+                conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+                conn.execute(text(f'SET search_path TO "{schema}"'))
+            conn.execute(text("SELECT pg_advisory_xact_lock(720401)"))
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

@@ -97,7 +97,8 @@ class Rule:
 
 @dataclass
 class RuleSet:
-    """A validated rule file. ``version``: first 12 hex digits of the sha256 of the file text."""
+    """A validated rule file. ``version``: first 12 hex digits of the sha256 of the file text (plus the
+    holiday file's text when it names one)."""
 
     version: str
     file: str
@@ -218,7 +219,7 @@ def _build(data: Any, lines: LineMap, raw: str, base_dir: Path) -> RuleSet:
         v.err(("timezone",), f"unknown time zone {tz!r}")
         tz = "Asia/Shanghai"
 
-    calendar = _calendar(v, data, base_dir)
+    calendar, holiday_text = _calendar(v, data, base_dir)
     channels = _channels(v, data.get("channels"))
     policies = _policies(v, data.get("sla_policies"), tz, calendar)
     priorities = _priorities(v, data.get("priorities"), policies)
@@ -233,22 +234,24 @@ def _build(data: Any, lines: LineMap, raw: str, base_dir: Path) -> RuleSet:
     if v.errors:
         raise RulesError(v.errors)
     return RuleSet(
-        version=hashlib.sha256(raw.encode("utf-8")).hexdigest()[:12], file=lines.file, rules=rules,
+        version=hashlib.sha256((raw + holiday_text).encode("utf-8")).hexdigest()[:12], file=lines.file, rules=rules,
         priorities=priorities, policies=policies, intervention=intervention, routing=routing, channels=channels,
         dedup_key=dedup_key, dedup_window=dedup_window, escalation=escalation, suppressions=suppressions,
         timezone=tz, calendar=calendar,
     )
 
 
-def _calendar(v: _V, data: dict, base_dir: Path) -> BusinessCalendar:
+def _calendar(v: _V, data: dict, base_dir: Path) -> tuple[BusinessCalendar, str]:
+    """The business calendar, and the holiday file's text (part of the rule set's version)."""
     holidays, workdays = frozenset(), frozenset()
+    text = ""
     if "holidays_file" in data:
         name = data["holidays_file"]
         if not isinstance(name, str):
             v.err(("holidays_file",), "must be a file path (relative to the rule file)")
         else:
             try:
-                hdata, hlines, _ = load_yaml_file(base_dir / name)
+                hdata, hlines, text = load_yaml_file(base_dir / name)
             except SourceError as exc:
                 v.errors.append(v.lines.error(("holidays_file",), f"cannot read: {exc}"))
             else:
@@ -256,7 +259,7 @@ def _calendar(v: _V, data: dict, base_dir: Path) -> BusinessCalendar:
     if "holidays" in data:  # inline additions
         h2, w2 = parse_holiday_data(data["holidays"], _Sub(v.lines, ("holidays",)), v.errors)
         holidays, workdays = holidays | h2, workdays | w2
-    return BusinessCalendar(holidays=holidays, workdays=workdays)
+    return BusinessCalendar(holidays=holidays, workdays=workdays), ("\0" + text if text else "")
 
 
 class _Sub:

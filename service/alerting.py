@@ -17,9 +17,8 @@ def alert_dict(a: Alert) -> dict:
 
 def apply_decision(session: Session, d, feedback: Feedback | None, channels: dict[str, dict],
                    metrics=None) -> Alert | None:
-    """Store one ``AlertDecision``; returns the alert row (None for suppressed decisions)."""
-    if d.status == "suppressed":
-        return None
+    """Store one ``AlertDecision``; a muted one (silence or suppression window) is kept as ``silenced``."""
+    muted = getattr(d, "muted_by", None) or getattr(d, "silenced_by", None)
     if d.status == "repeat":
         alert = session.scalar(select(Alert).where(Alert.uid == d.alert_id))
         if alert is None:
@@ -42,15 +41,15 @@ def apply_decision(session: Session, d, feedback: Feedback | None, channels: dic
         dedup_key=d.dedup_key, level=d.level, priority=d.priority, team=d.team, owner=d.owner,
         source=feedback.source if feedback is not None else d.labels.get("source"), cause=d.cause,
         summary_zh=d.summary_zh, summary_en=d.summary_en,
-        status="silenced" if d.status == "silenced" else "open", assignee=d.assignee, count=d.count,
+        status="silenced" if muted else "open", assignee=d.assignee, count=d.count,
         channels=list(d.channels), details=d.to_dict(), created_at=d.created_at,
         first_response_due=d.first_response_due.at, sla_deadline=d.resolution_due.at,
     )
     session.add(alert)
     session.flush()
     session.add(AlertEvent(alert_id=alert.id, action="created", actor="rules",
-                           detail={"rule_id": d.rule_id, "status": d.status, "silenced_by": d.silenced_by}))
-    if d.notify and d.status != "silenced":
+                           detail={"rule_id": d.rule_id, "status": d.status, "muted_by": muted}))
+    if d.notify and not muted:
         outbox.enqueue(session, alert, "alert", d.channels, channels, feedback)
     if metrics is not None:
         metrics.alerts.labels(d.level).inc()

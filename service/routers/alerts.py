@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal
+from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from sqlalchemy import and_, or_, select
@@ -21,7 +22,8 @@ FAR = datetime(9999, 1, 1)
 
 
 def _actor(p: Principal, person: str | None) -> str:
-    person = (person or "").strip()[:100]
+    """``X-Actor`` names the person at the console (percent-encoded UTF-8, as headers are ASCII)."""
+    person = unquote(person or "").strip()[:100]
     return f"{person} via {p.actor}" if person else p.actor
 
 

@@ -241,6 +241,9 @@ def compile_condition(node: Any, path: tuple, lines: LineMap, errors: list[Sourc
 
 def _compile(ctx: _Ctx, node: Any, path: tuple) -> Predicate | None:
     if isinstance(node, list):
+        if not node:
+            ctx.err(path, "an empty list is not a condition")
+            return None
         return _combine(ctx, "all", node, path)
     if not isinstance(node, dict) or not node:
         ctx.err(path, "a condition is a mapping such as {causes: logistics} or {all: [...]}")

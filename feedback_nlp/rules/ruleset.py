@@ -130,12 +130,17 @@ class RuleSet:
         return max(spans)
 
 
+def _unlocated(file: str, exc: Exception) -> SourceError:
+    # yaml's constructor raises plain ValueError for values such as the date 2027-02-30
+    return exc if isinstance(exc, SourceError) else SourceError(file, None, None, f"invalid YAML value: {exc}")
+
+
 def load_rules(path: str | Path) -> RuleSet:
     """Validate the rule file at ``path``; raises :class:`RulesError` with every mistake."""
     try:
         data, lines, raw = load_yaml_file(path)
-    except SourceError as exc:
-        raise RulesError([exc]) from exc
+    except ValueError as exc:
+        raise RulesError([_unlocated(str(path), exc)]) from exc
     return _build(data, lines, raw, Path(path).parent)
 
 
@@ -143,8 +148,8 @@ def parse_rules(text: str, file: str = "<string>", base_dir: str | Path | None =
     """Validate rule-file text; ``base_dir`` resolves ``holidays_file`` (default: the file's folder)."""
     try:
         data, lines = load_yaml_with_lines(text, file)
-    except SourceError as exc:
-        raise RulesError([exc]) from exc
+    except ValueError as exc:
+        raise RulesError([_unlocated(file, exc)]) from exc
     return _build(data, lines, text, Path(base_dir) if base_dir else Path(file).parent)
 
 
@@ -232,7 +237,7 @@ def _build(data: Any, lines: LineMap, raw: str, base_dir: Path) -> RuleSet:
     suppressions = _suppressions(v, data.get("suppressions"), tz)
     rules = _rules(v, data.get("rules"), channels, priorities, default_prio, dedup_key, dedup_window)
     if v.errors:
-        raise RulesError(v.errors)
+        raise RulesError(sorted(v.errors, key=lambda e: (e.file != lines.file, e.file, e.line or 0)))
     return RuleSet(
         version=hashlib.sha256((raw + holiday_text).encode("utf-8")).hexdigest()[:12], file=lines.file, rules=rules,
         priorities=priorities, policies=policies, intervention=intervention, routing=routing, channels=channels,
@@ -252,7 +257,8 @@ def _calendar(v: _V, data: dict, base_dir: Path) -> tuple[BusinessCalendar, str]
         else:
             try:
                 hdata, hlines, text = load_yaml_file(base_dir / name)
-            except SourceError as exc:
+            except ValueError as exc:
+                exc = _unlocated(str(base_dir / name), exc)
                 v.errors.append(v.lines.error(("holidays_file",), f"cannot read: {exc}"))
             else:
                 holidays, workdays = parse_holiday_data(hdata, hlines, v.errors)

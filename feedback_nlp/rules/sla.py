@@ -92,10 +92,12 @@ def load_holiday_file(path: str | Path) -> tuple[frozenset[date], frozenset[date
     from .ruleset import RulesError
 
     errors: list[SourceError] = []
+    from .ruleset import _unlocated
+
     try:
         data, lines, _ = load_yaml_file(path)
-    except SourceError as exc:
-        raise RulesError([exc]) from exc
+    except ValueError as exc:
+        raise RulesError([_unlocated(str(path), exc)]) from exc
     result = parse_holiday_data(data, lines, errors)
     if errors:
         raise RulesError(errors)
@@ -105,8 +107,13 @@ def load_holiday_file(path: str | Path) -> tuple[frozenset[date], frozenset[date
 def parse_holiday_text(text: str, file: str = "<string>") -> tuple[frozenset[date], frozenset[date]]:
     from .ruleset import RulesError
 
+    from .ruleset import _unlocated
+
     errors: list[SourceError] = []
-    data, lines = load_yaml_with_lines(text, file)
+    try:
+        data, lines = load_yaml_with_lines(text, file)
+    except ValueError as exc:
+        raise RulesError([_unlocated(file, exc)]) from exc
     result = parse_holiday_data(data, lines, errors)
     if errors:
         raise RulesError(errors)

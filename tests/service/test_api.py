@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=False)
+
+
+@pytest.fixture
+def backend():
+    """These tests do not depend on the database: SQLite only."""
+    return "sqlite"
 
 NEG = "快递太慢了，三天还没到，客服也不理人"
 

@@ -55,7 +55,7 @@ def text_of(message: dict) -> tuple[str, str]:
     title = f"[{LEVEL_ZH.get(level, level)}预警] {a.get('summary_zh') or a.get('rule_id', '')}"
     if message.get("event", "alert") != "alert":
         title = f"[{message['event']}] " + title
-    lines = [f"### {title}", f"- 规则: {a.get('rule_id')}", f"- 级别: {level} {a.get('priority') or ''}",
+    lines = [f"### {title}", f"- 预警编号: #{a.get('id')}", f"- 规则: {a.get('rule_id')}", f"- 级别: {level} {a.get('priority') or ''}",
              f"- 团队: {a.get('team') or '-'}", f"- 原因: {a.get('cause') or '-'}",
              f"- 处理时限: {a.get('sla_deadline') or '-'}"]
     if message.get("feedback_text"):

@@ -16,8 +16,15 @@ from feedback_nlp.models.base import Scorer
 from feedback_nlp.models.lexicon_scorer import LexiconScorer
 from feedback_nlp.paths import models_dir
 
+def _linear(path: Path) -> Scorer:
+    from feedback_nlp.models.linear import LinearScorer
+
+    return LinearScorer(path)
+
+
 LOADERS: dict[str, Callable[[Path], Scorer]] = {
     "lexicon": lambda _path: LexiconScorer(),
+    "linear": _linear,
 }
 
 

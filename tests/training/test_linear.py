@@ -1,0 +1,82 @@
+"""The linear fast path: train on a tiny corpus, export, load with numpy only, classify."""
+
+import json
+
+import pytest
+
+from feedback_nlp.models.base import Scores, Thresholds, decide
+from feedback_nlp.models.linear import LinearScorer
+from feedback_nlp.pipeline import build_pipeline
+from feedback_nlp.taxonomy import CAUSE_CODES
+from training.labelled import Corpus, Example
+from training.linear import train
+
+LOGISTICS = ["送得太慢了", "配送超时一个小时", "快递三天还没到", "外卖送了两个小时", "物流太慢", "骑手送错地址了",
+             "送餐慢得要命", "等了好久才送到", "快递一直不动", "配送员迟到很久"]
+SERVICE = ["客服态度很差", "客服一直不回复", "售后推来推去", "客服不理人", "投诉没人处理", "客服敷衍了事",
+           "打客服电话没人接", "售后拖着不处理", "客服说话很冲", "问题反映了没人管"]
+PRAISE = ["很好吃下次还来", "非常满意", "东西不错", "质量很好推荐", "服务周到", "好评", "味道很棒", "很喜欢",
+          "包装精美", "超值"]
+
+
+def tiny_corpus():
+    train_ex = []
+    for i, t in enumerate(LOGISTICS):
+        train_ex.append(Example(f"l{i}", t, "written", "negative", ["logistics"], "explicit" if i % 2 else "none"))
+    for i, t in enumerate(SERVICE):
+        train_ex.append(Example(f"s{i}", t, "written", "negative", ["service"], "risk" if i % 2 else "none"))
+    for i, t in enumerate(PRAISE):
+        train_ex.append(Example(f"p{i}", t, "written", "positive", [], "none"))
+    return Corpus(train=train_ex, review_dev=[], nonreview_dev=[], reports=[])
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("linear")
+    train(out, corpus=tiny_corpus(), folds=2, min_df=1, log=lambda *_: None)
+    return out
+
+
+def test_export_files_and_manifest(model_dir):
+    meta = json.loads((model_dir / "model.json").read_text("utf-8"))
+    assert meta["kind"] == "linear" and meta["version"].startswith("linear-")
+    assert meta["labels"]["causes"] == list(CAUSE_CODES)
+    assert meta["thresholds"]["need_change"] == 1.0  # no positives: never predicted
+    assert 0.1 <= meta["thresholds"]["logistics"] <= 0.9
+
+
+def test_pipeline_uses_linear_model(model_dir):
+    pipe = build_pipeline(model_dir=model_dir)
+    assert pipe.model_version.startswith("linear-")
+    res = pipe.classify("送得太慢了")
+    assert res["causes"] and res["causes"][0]["code"] == "logistics"
+    assert res["sentiment"]["label"] == "negative"
+    good = pipe.classify("很好吃下次还来")
+    assert good["causes"] == [] and good["sentiment"]["label"] == "positive"
+    assert abs(sum(res["sentiment"]["scores"].values()) - 1) < 1e-3
+
+
+def test_loading_rejects_mismatched_labels(model_dir, tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for f in LinearScorer.FILES:
+        (bad / f).write_bytes((model_dir / f).read_bytes())
+    meta = json.loads((bad / "model.json").read_text("utf-8"))
+    meta["labels"]["causes"] = meta["labels"]["causes"][:-1]
+    (bad / "model.json").write_text(json.dumps(meta), "utf-8")
+    with pytest.raises(ValueError, match="do not match the taxonomy"):
+        LinearScorer(bad)
+
+
+def test_thresholds_applied_as_documented():
+    causes = dict.fromkeys(CAUSE_CODES, 0.0)
+    causes.update({"logistics": 0.45, "service": 0.7, "price_value": 0.3, "other": 0.9})
+    scores = Scores(sentiment={"negative": 0.8, "neutral": 0.1, "positive": 0.1}, causes=causes,
+                    churn_intent={"none": 0.2, "risk": 0.5, "explicit": 0.3})
+    d = decide(scores, Thresholds(causes={"logistics": 0.4, "service": 0.75}, default=0.5))
+    # logistics passes its own 0.4; service misses its 0.75; other passes but is exclusive
+    assert d.causes == [("logistics", 0.45)]
+    assert d.sentiment == "negative" and d.churn_intent == "risk"
+    only_other = decide(Scores(scores.sentiment, dict(causes, logistics=0.1), scores.churn_intent),
+                        Thresholds(causes={"logistics": 0.4, "service": 0.75}))
+    assert only_other.causes == [("other", 0.9)]

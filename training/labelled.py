@@ -1,0 +1,166 @@
+"""Labelled data for the classifier heads, loaded through Hugging Face ``datasets``.
+
+Any CSV, JSON Lines or Parquet file can be read with a column mapping (``--text-column`` and
+friends); rows with a missing/empty text or an unknown label are counted and reported, never
+silently dropped. The project's own sources are then assembled into train and dev sets:
+
+- ``reviews``: ``../shared/data/reviews_train.csv`` — binary sentiment for 61k reviews
+  (label 1 → positive, 0 → negative; no neutral).
+- ``cause_labels``: ``../shared/data/cause_labels_train.jsonl`` joined to the review texts by id —
+  3-way sentiment, causes and churn intent, labelled by reading.
+- ``written_train``: ``training/data/written_train.jsonl`` — texts written here (surveys, tickets,
+  chats...), for training only, never in a metric.
+- ``nonreview_dev``: ``training/data/nonreview_dev.jsonl`` — written here, labelled by reading;
+  never trained on.
+
+The dev split of the shared rows is :func:`training.splits.is_dev` (a stable hash of the id).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from feedback_nlp.taxonomy import CAUSE_CODES, CHURN_INTENTS, SENTIMENTS
+from training.splits import is_dev
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared" / "data"
+WRITTEN_TRAIN = REPO / "training" / "data" / "written_train.jsonl"
+NONREVIEW_DEV = REPO / "training" / "data" / "nonreview_dev.jsonl"
+
+FORMATS = {".csv": "csv", ".jsonl": "json", ".json": "json", ".parquet": "parquet"}
+
+
+@dataclass
+class Example:
+    id: str
+    text: str
+    source: str  # waimai | shopping | hotel | written | nonreview | ...
+    sentiment: str | None = None  # None: not labelled for this task
+    causes: list[str] | None = None
+    churn_intent: str | None = None
+    binary_only: bool = False  # sentiment known only as positive vs negative (reviews file)
+
+
+@dataclass
+class LoadReport:
+    path: str
+    read: int = 0
+    kept: int = 0
+    rejected: Counter = field(default_factory=Counter)
+
+    def __str__(self) -> str:
+        bad = ", ".join(f"{k}={v}" for k, v in sorted(self.rejected.items())) or "none"
+        return f"{self.path}: read={self.read} kept={self.kept} rejected: {bad}"
+
+
+def load_rows(path: str | Path, columns: dict[str, str] | None = None) -> list[dict]:
+    """Rows of a CSV / JSON Lines / Parquet file through ``datasets``, columns renamed by ``columns``
+    ({"our_name": "their_name"}). Raises ``ValueError`` for an unknown format or a missing column."""
+    from datasets import load_dataset
+
+    path = Path(path)
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ValueError(f"{path}: unknown format {path.suffix!r}; use .csv, .jsonl or .parquet")
+    ds = load_dataset(fmt, data_files=str(path), split="train")
+    columns = columns or {}
+    for ours, theirs in columns.items():
+        if theirs not in ds.column_names:
+            raise ValueError(f"{path}: no column {theirs!r} (for {ours}); columns: {', '.join(ds.column_names)}")
+    rename = {theirs: ours for ours, theirs in columns.items() if theirs != ours}
+    rows = ds.to_list()
+    return [{rename.get(k, k): v for k, v in r.items()} for r in rows]
+
+
+def examples_from_rows(rows: list[dict], source: str, report: LoadReport, default_source_field: str | None = None) -> list[Example]:
+    """Validate labelled rows (fields ``id, text, sentiment?, causes?, churn_intent?``)."""
+    out = []
+    for i, r in enumerate(rows):
+        report.read += 1
+        text = r.get("text")
+        if not isinstance(text, str) or not text.strip():
+            report.rejected["empty_text"] += 1
+            continue
+        sent = r.get("sentiment")
+        if sent is not None and sent not in SENTIMENTS:
+            report.rejected["unknown_sentiment"] += 1
+            continue
+        causes = r.get("causes")
+        if isinstance(causes, str):
+            causes = json.loads(causes) if causes.startswith("[") else [c for c in causes.split(",") if c]
+        if causes is not None and any(c not in CAUSE_CODES for c in causes):
+            report.rejected["unknown_cause"] += 1
+            continue
+        intent = r.get("churn_intent")
+        if intent is not None and intent not in CHURN_INTENTS:
+            report.rejected["unknown_churn_intent"] += 1
+            continue
+        src = r.get(default_source_field) if default_source_field else None
+        out.append(Example(id=str(r.get("id", i)), text=text, source=src or source, sentiment=sent,
+                           causes=list(causes) if causes is not None else None, churn_intent=intent))
+        report.kept += 1
+    return out
+
+
+def load_labelled_file(path: str | Path, source: str, columns: dict[str, str] | None = None) -> tuple[list[Example], LoadReport]:
+    report = LoadReport(str(path))
+    return examples_from_rows(load_rows(path, columns), source, report), report
+
+
+@dataclass
+class Corpus:
+    train: list[Example]
+    review_dev: list[Example]  # shared rows in the dev split (binary sentiment, and 3-way labels where known)
+    nonreview_dev: list[Example]
+    reports: list[LoadReport]
+
+
+def load_corpus(shared: Path = SHARED, include_written: bool = True) -> Corpus:
+    """Train and dev sets from every source above. Needs ``shared`` (``../shared/data``)."""
+    reports = []
+    reviews = load_rows(shared / "reviews_train.csv")
+    texts = {}
+    rev_examples: dict[str, Example] = {}
+    rep = LoadReport(str(shared / "reviews_train.csv"))
+    for r in reviews:
+        rep.read += 1
+        text = r.get("text")
+        if not isinstance(text, str) or not text.strip() or str(r.get("label")) not in ("0", "1"):
+            rep.rejected["bad_row"] += 1
+            continue
+        rid = str(r["id"])
+        texts[rid] = text
+        rev_examples[rid] = Example(id=rid, text=text, source=r["source"],
+                                    sentiment="positive" if str(r["label"]) == "1" else "negative", binary_only=True)
+        rep.kept += 1
+    reports.append(rep)
+
+    rep = LoadReport(str(shared / "cause_labels_train.jsonl"))
+    for r in load_rows(shared / "cause_labels_train.jsonl"):
+        rep.read += 1
+        ex = rev_examples.get(str(r["id"]))
+        if ex is None:
+            rep.rejected["unknown_id"] += 1
+            continue
+        if r["sentiment"] not in SENTIMENTS or r["churn_intent"] not in CHURN_INTENTS or any(c not in CAUSE_CODES for c in r["causes"]):
+            rep.rejected["bad_label"] += 1
+            continue
+        ex.sentiment, ex.causes, ex.churn_intent, ex.binary_only = r["sentiment"], list(r["causes"]), r["churn_intent"], False
+        rep.kept += 1
+    reports.append(rep)
+
+    train = [e for e in rev_examples.values() if not is_dev(e.id)]
+    review_dev = [e for e in rev_examples.values() if is_dev(e.id)]
+    if include_written and WRITTEN_TRAIN.is_file():
+        written, rep = load_labelled_file(WRITTEN_TRAIN, "written")
+        reports.append(rep)
+        train += written
+    nonreview: list[Example] = []
+    if NONREVIEW_DEV.is_file():
+        nonreview, rep = load_labelled_file(NONREVIEW_DEV, "nonreview")
+        reports.append(rep)
+    return Corpus(train=train, review_dev=review_dev, nonreview_dev=nonreview, reports=reports)

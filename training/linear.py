@@ -1,0 +1,200 @@
+"""Train the fast linear path and export it for :class:`feedback_nlp.models.linear.LinearScorer`.
+
+    python -m training.linear --out models/linear-v1 [--max-features 120000] [--seed 0]
+
+Features are exactly the runtime's (``document_terms`` over the pipeline's document), so training
+and serving cannot drift. One head per task, each calibrated on out-of-fold predictions of the
+train set (temperature for sentiment and churn intent, Platt scaling per cause code); per-code
+thresholds maximise F1 on those same out-of-fold probabilities. Dev sets are never touched here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from feedback_nlp.models.linear import document_terms
+from feedback_nlp.pipeline import build_pipeline
+from feedback_nlp.taxonomy import CAUSE_CODES, CHURN_INTENTS, SENTIMENTS
+from training.labelled import Corpus, Example, load_corpus
+
+MIN_POSITIVES = 3  # a cause code with fewer training positives is never predicted
+
+
+def terms_of(examples: list[Example], pipe=None) -> list[list[str]]:
+    pipe = pipe or build_pipeline(model_dir=None)
+    out = []
+    for ex in examples:
+        out.append(document_terms(pipe.process(ex.text)))
+    return out
+
+
+def _identity(x):
+    return x
+
+
+def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
+    def nll(t: float) -> float:
+        z = logits / t
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return -float(logp[np.arange(len(y)), y].mean())
+    return float(minimize_scalar(nll, bounds=(0.05, 20.0), method="bounded").x)
+
+
+def fit_platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    lr = LogisticRegression(C=1e4, max_iter=1000)
+    lr.fit(z.reshape(-1, 1), y)
+    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+
+
+def best_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    best, best_f1 = 0.5, -1.0
+    for t in np.arange(0.1, 0.91, 0.025):
+        pred = p >= t
+        tp = float((pred & (y == 1)).sum())
+        f1 = 2 * tp / max(1.0, float(pred.sum() + (y == 1).sum()))
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = float(round(t, 3)), f1
+    return best
+
+
+def full_logits(model: LogisticRegression, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """(W, b) over all ``n_classes`` whatever classes the fold saw: a binary model becomes logits
+    (0, z); a class never seen gets a large negative bias."""
+    W = np.zeros((model.coef_.shape[1], n_classes), np.float32)
+    b = np.full(n_classes, -30.0, np.float32)
+    classes = list(model.classes_)
+    if len(classes) == 2 and model.coef_.shape[0] == 1:
+        W[:, classes[1]], b[classes[1]], b[classes[0]] = model.coef_[0], model.intercept_[0], 0.0
+    else:
+        for i, c in enumerate(classes):
+            W[:, c], b[c] = model.coef_[i], model.intercept_[i]
+    return W, b
+
+
+def _oof_logits(make, X, y, folds: int, seed: int, n_classes: int) -> np.ndarray:
+    skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    out = np.zeros((X.shape[0], n_classes), np.float64)
+    for tr, te in skf.split(X, y):
+        W, b = full_logits(make().fit(X[tr], y[tr]), n_classes)
+        out[te] = X[te] @ W + b
+    return out
+
+
+def _oof_decision(make, X, y, folds: int, seed: int) -> np.ndarray:
+    skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    out = None
+    for tr, te in skf.split(X, y):
+        m = make().fit(X[tr], y[tr])
+        d = m.decision_function(X[te])
+        if out is None:
+            out = np.zeros((X.shape[0],) + d.shape[1:], np.float64)
+        out[te] = d
+    return out
+
+
+def train(out: Path, max_features: int = 120_000, seed: int = 0, C_sent: float = 4.0, C_cause: float = 8.0,
+          C_intent: float = 4.0, folds: int = 3, log=print, corpus: Corpus | None = None, min_df: int = 2) -> dict:
+    started = time.time()
+    corpus = corpus or load_corpus()
+    for r in corpus.reports:
+        log(str(r))
+    train_ex = corpus.train
+    pipe = build_pipeline(model_dir=None)
+    t0 = time.time()
+    terms = terms_of(train_ex, pipe)
+    log(f"featurised {len(train_ex)} training texts in {time.time() - t0:.0f}s")
+    vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=min_df, max_features=max_features, dtype=np.float32)
+    X = vec.fit_transform(terms).tocsr()
+    log(f"features: {X.shape[1]}")
+
+    # sentiment: every row (binary reviews as positive/negative; 3-way where labelled)
+    s_idx = np.array([i for i, e in enumerate(train_ex) if e.sentiment is not None])
+    ys = np.array([SENTIMENTS.index(train_ex[i].sentiment) for i in s_idx])
+    make_s = lambda: LogisticRegression(C=C_sent, max_iter=300, random_state=seed)  # noqa: E731
+    w_s, b_s = full_logits(make_s().fit(X[s_idx], ys), len(SENTIMENTS))
+    oof = _oof_logits(make_s, X[s_idx], ys, folds, seed, len(SENTIMENTS))
+    t_sent = fit_temperature(oof, ys)
+    log(f"sentiment head: {len(s_idx)} rows, temperature {t_sent:.3f}")
+
+    # causes: rows labelled by reading
+    c_idx = np.array([i for i, e in enumerate(train_ex) if e.causes is not None])
+    Xc = X[c_idx]
+    Y = np.array([[int(code in train_ex[i].causes) for code in CAUSE_CODES] for i in c_idx])
+    w_c = np.zeros((X.shape[1], len(CAUSE_CODES)), np.float32)
+    b_c = np.full(len(CAUSE_CODES), -12.0, np.float32)
+    platt = np.tile(np.array([1.0, 0.0], np.float32), (len(CAUSE_CODES), 1))
+    thresholds: dict[str, float] = {}
+    for k, code in enumerate(CAUSE_CODES):
+        y = Y[:, k]
+        if y.sum() < MIN_POSITIVES:
+            thresholds[code] = 1.0
+            log(f"cause {code}: {int(y.sum())} positives — never predicted")
+            continue
+        make_c = lambda: LogisticRegression(C=C_cause, max_iter=500, class_weight="balanced", random_state=seed)  # noqa: E731
+        m = make_c().fit(Xc, y)
+        w_c[:, k], b_c[k] = m.coef_[0], m.intercept_[0]
+        z = _oof_decision(make_c, Xc, y, min(5, int(y.sum())), seed)
+        a, b = fit_platt(z, y)
+        platt[k] = (a, b)
+        p = 1 / (1 + np.exp(-(a * z + b)))
+        thresholds[code] = best_threshold(p, y)
+        log(f"cause {code}: {int(y.sum())} positives, threshold {thresholds[code]}")
+
+    # churn intent
+    i_idx = np.array([i for i, e in enumerate(train_ex) if e.churn_intent is not None])
+    yi = np.array([CHURN_INTENTS.index(train_ex[i].churn_intent) for i in i_idx])
+    make_i = lambda: LogisticRegression(C=C_intent, max_iter=500, class_weight="balanced", random_state=seed)  # noqa: E731
+    w_i, b_i = full_logits(make_i().fit(X[i_idx], yi), len(CHURN_INTENTS))
+    t_int = fit_temperature(_oof_logits(make_i, X[i_idx], yi, folds, seed, len(CHURN_INTENTS)), yi)
+    log(f"churn-intent head: {len(i_idx)} rows, temperature {t_int:.3f}")
+
+    out.mkdir(parents=True, exist_ok=True)
+    vocab = {t: int(j) for t, j in vec.vocabulary_.items()}
+    np.savez_compressed(
+        out / "linear.npz",
+        idf=vec.idf_.astype(np.float32),
+        w_sentiment=w_s.astype(np.float16), b_sentiment=b_s,
+        w_causes=w_c.astype(np.float16), b_causes=b_c,
+        w_intent=w_i.astype(np.float16), b_intent=b_i,
+        t_sentiment=np.float32(t_sent), t_intent=np.float32(t_int), platt_causes=platt,
+    )
+    (out / "vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
+    digest = hashlib.sha256((out / "linear.npz").read_bytes()).hexdigest()[:8]
+    config = {"max_features": max_features, "seed": seed, "C_sentiment": C_sent, "C_causes": C_cause,
+              "C_intent": C_intent, "folds": folds, "train_rows": len(train_ex), "sentiment_rows": len(s_idx),
+              "cause_rows": len(c_idx), "intent_rows": len(i_idx), "features": int(X.shape[1]),
+              "seconds": round(time.time() - started, 1)}
+    meta = {
+        "kind": "linear", "version": f"linear-{digest}",
+        "labels": {"sentiment": list(SENTIMENTS), "causes": list(CAUSE_CODES), "churn_intent": list(CHURN_INTENTS)},
+        "thresholds": thresholds, "default_threshold": 0.5, "config": config,
+    }
+    (out / "model.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
+    log(f"wrote {out} ({meta['version']}) in {config['seconds']}s")
+    return meta
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="Train and export the linear fast path.")
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--max-features", type=int, default=120_000)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--folds", type=int, default=3)
+    args = ap.parse_args(argv)
+    train(args.out, args.max_features, args.seed, folds=args.folds)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -70,3 +70,8 @@ def matches(when_yaml: str, ev: Event) -> bool:
 @pytest.fixture
 def clock():
     return Clock()
+
+
+from pathlib import Path  # noqa: E402
+
+DEFAULT_RULES = Path(__file__).resolve().parents[2] / "rules" / "default_rules.yaml"

@@ -14,7 +14,8 @@ TIERS = ("A", "B", "C", "D")
 
 
 def parse_time(value: Any) -> datetime | None:
-    """An aware datetime from a datetime or ISO-8601 string; naive values are taken as UTC. None if unusable."""
+    """An aware datetime from a datetime or ISO-8601 string; naive values are taken as UTC. None if unusable
+    (including years outside 1900-9000, where window and deadline arithmetic would overflow)."""
     if isinstance(value, datetime):
         dt = value
     elif isinstance(value, str):
@@ -23,6 +24,8 @@ def parse_time(value: Any) -> datetime | None:
         except ValueError:
             return None
     else:
+        return None
+    if not 1900 <= dt.year <= 9000:
         return None
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
 

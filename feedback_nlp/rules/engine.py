@@ -175,7 +175,8 @@ class RuleEngine:
         for g in groups:
             if g not in known:
                 known.append(g)
-        self.state.add_pending(dict(item, groups=known, last_event=ev.to_dict()))
+        if known != item["groups"] or "first_event" not in item:
+            self.state.add_pending(dict(item, groups=known, first_event=item.get("first_event") or ev.to_dict()))
 
     # ------------------------------------------------------------------ tick
     def tick(self, now: datetime | None = None) -> list[AlertDecision]:
@@ -227,7 +228,7 @@ class RuleEngine:
                 ids.extend(i for _, i in pts)
         if not counts:
             return None
-        ev = Event.from_record(item.get("last_event") or {}, default_time=end)
+        ev = Event.from_record(item.get("first_event") or {}, default_time=end)
         facts = event_facts(ev)
         top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         agg = {"window_start": start.isoformat(), "window_end": end.isoformat(), "total": sum(counts.values()),
@@ -259,7 +260,9 @@ class RuleEngine:
         fr = policy.due(sla_start, prio.first_response)
         res = policy.due(sla_start, prio.resolution)
         interv = Deadline(at=sla_start + rs.intervention[rule.level], policy="24x7")
-        if group is not None and is_agg:
+        if kind == "digest":
+            cause, route_facts = None, {}  # one alert over many events: routed by the rule or the default team
+        elif group is not None and is_agg:
             cause = group.split("/")[0] if rule.trigger.group_by[:1] in (("cause",), ("causes",)) else None
             route_facts = dict(facts, cause=cause, cause_group=TAXONOMY.group_of(cause) if cause in _CAUSE_NAMES
                                else None) if cause else facts

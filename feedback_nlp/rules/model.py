@@ -95,9 +95,10 @@ class Event:
         )
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["received_at"] = self.received_at.isoformat()
-        return d
+        """A shallow, JSON-ready snapshot (nested dicts are shared, not copied: cheap on the hot path)."""
+        return {"id": self.id, "received_at": self.received_at.isoformat(), "classification": self.classification,
+                "source": self.source, "channel": self.channel, "survey": self.survey, "customer": self.customer,
+                "attributes": self.attributes, "answered": self.answered, "status": self.status}
 
 
 @dataclass(frozen=True)

@@ -288,8 +288,9 @@ class RuleEngine:
                   "cause": cause or "", "cause_group": TAXONOMY.group_of(cause) if cause in _CAUSE_NAMES else "",
                   "customer": customer or "", "tier": facts.get("customer.tier", ""),
                   "source": facts.get("source", ""), "channel": facts.get("channel", ""), "kind": kind}
-        for k, v in facts.items():
-            if k.startswith("attributes.") and isinstance(v, (str, int, float, bool)):
+        for k in facts.get("attribute_keys", ()):
+            v = facts[k]
+            if isinstance(v, (str, int, float, bool)):
                 labels[k] = str(v)
         zh, en = self._summaries(rule, kind, facts, cause, aggregate)
         d = AlertDecision(
@@ -312,7 +313,7 @@ class RuleEngine:
                   "count": (agg or {}).get("count", (agg or {}).get("total", 1)),
                   "group": "/".join((agg or {}).get("group", {}).values()) if isinstance((agg or {}).get("group"),
                                                                                         dict) else "",
-                  **{k.split(".", 1)[1]: v for k, v in facts.items() if k.startswith("attributes.")}}
+                  **{k.split(".", 1)[1]: facts[k] for k in facts.get("attribute_keys", ())}}
         head_zh = f"【{LEVEL_ZH[rule.level]}预警·{rule.priority}】"
         head_en = f"[{rule.level.upper()} {rule.priority}] "
         if rule.summary_zh or rule.summary_en:

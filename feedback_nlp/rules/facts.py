@@ -17,9 +17,17 @@ _GROUP_OF = {c.code: (c.group or "none") for c in TAXONOMY.causes}
 
 
 def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    t = type(value)
+    if t is float:
+        return value if math.isfinite(value) else None
+    if t is int:
+        return float(value) if -1e300 < value < 1e300 else None
+    if t is bool or not isinstance(value, (int, float)):
         return None
-    value = float(value)
+    try:
+        value = float(value)
+    except (OverflowError, ValueError):
+        return None
     return value if math.isfinite(value) else None
 
 
@@ -141,9 +149,12 @@ def event_facts(event: Event) -> dict[str, Any]:
         f["customer.tags"] = [t for t in tags if isinstance(t, str)]
 
     attrs = event.attributes if isinstance(event.attributes, dict) else {}
+    keys = []
     for k, v in attrs.items():
         if isinstance(k, str) and (isinstance(v, (str, int, float, bool)) or v is None or isinstance(v, list)):
             if isinstance(v, float) and not math.isfinite(v):
                 continue
             f["attributes." + k] = v
+            keys.append("attributes." + k)
+    f["attribute_keys"] = keys
     return f

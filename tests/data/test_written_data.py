@@ -1,0 +1,164 @@
+"""Checks on the hand-written training set and the non-review dev set in training/data/.
+
+Both files are plain JSON Lines written and labelled by hand (see training/data/README.md).
+These tests keep them well-formed, on the taxonomy, above the agreed coverage minimums and
+free of train/dev near-duplicates (so dev metrics on non-review text stay honest).
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from feedback_nlp.taxonomy import CAUSE_CODES, CHURN_INTENTS, SENTIMENTS
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "training" / "data"
+DEV_PATH = DATA_DIR / "nonreview_dev.jsonl"
+TRAIN_PATH = DATA_DIR / "written_train.jsonl"
+
+FIELDS = {"id", "text", "register", "industry", "script", "sentiment", "causes",
+          "churn_intent", "origin"}
+REGISTERS = {"survey", "ticket", "email", "chat", "app_review"}
+INDUSTRIES = {"telecom", "banking", "insurance", "ecommerce", "food_delivery", "ride_hailing",
+              "airline", "hotel", "saas", "education", "gym", "utilities"}
+SCRIPTS = {"simplified", "traditional"}
+RARE_TRAIN_CODES = ("need_change", "privacy_security", "marketing_harassment",
+                    "digital_experience", "billing_refund", "policy_promise", "competitor",
+                    "safety_health")
+NEAR_DUP_JACCARD = 0.5
+
+
+def _load(path: Path) -> list[dict]:
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        assert line.strip(), f"{path.name}:{n}: empty line"
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError as exc:  # pragma: no cover - message only
+            pytest.fail(f"{path.name}:{n}: invalid JSON: {exc}")
+    return rows
+
+
+@pytest.fixture(scope="module")
+def dev() -> list[dict]:
+    return _load(DEV_PATH)
+
+
+@pytest.fixture(scope="module")
+def train() -> list[dict]:
+    return _load(TRAIN_PATH)
+
+
+def char_trigrams(text: str) -> set[str]:
+    t = "".join(text.split())
+    if len(t) < 3:
+        return {t}
+    return {t[i:i + 3] for i in range(len(t) - 2)}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
+
+
+def near_duplicates(left: list[dict], right: list[dict], limit: float) -> list[tuple]:
+    """Pairs (left id, right id, score) whose character-3-gram Jaccard is >= limit."""
+    index: dict[str, list[int]] = {}
+    right_grams = [char_trigrams(r["text"]) for r in right]
+    for j, grams in enumerate(right_grams):
+        for g in grams:
+            index.setdefault(g, []).append(j)
+    found = []
+    for row in left:
+        grams = char_trigrams(row["text"])
+        candidates = {j for g in grams for j in index.get(g, ())}
+        for j in candidates:
+            score = jaccard(grams, right_grams[j])
+            if score >= limit:
+                found.append((row["id"], right[j]["id"], round(score, 3)))
+    return found
+
+
+def _check_records(rows: list[dict], id_prefix: str) -> None:
+    for r in rows:
+        where = r.get("id", "?")
+        assert set(r) == FIELDS, f"{where}: fields {sorted(r)}"
+        assert r["id"].startswith(id_prefix), where
+        assert isinstance(r["text"], str) and r["text"].strip() == r["text"] and r["text"], where
+        assert r["register"] in REGISTERS, where
+        assert r["industry"] in INDUSTRIES, where
+        assert r["script"] in SCRIPTS, where
+        assert r["origin"] == "written-here", where
+        assert r["sentiment"] in SENTIMENTS, where
+        assert r["churn_intent"] in CHURN_INTENTS, where
+        causes = r["causes"]
+        assert isinstance(causes, list), where
+        assert all(c in CAUSE_CODES for c in causes), f"{where}: {causes}"
+        assert len(set(causes)) == len(causes), f"{where}: repeated code"
+        if "other" in causes:
+            assert causes == ["other"], f"{where}: 'other' combined with {causes}"
+            assert r["sentiment"] == "negative", f"{where}: 'other' needs a negative text"
+
+
+def test_dev_records_valid(dev):
+    _check_records(dev, "nrdev-")
+
+
+def test_train_records_valid(train):
+    _check_records(train, "wtrain-")
+
+
+def test_ids_unique_and_texts_unique(dev, train):
+    ids = [r["id"] for r in dev + train]
+    assert len(ids) == len(set(ids))
+    texts = Counter(r["text"] for r in dev + train)
+    assert [t for t, n in texts.items() if n > 1] == []
+
+
+def test_dev_coverage(dev):
+    assert len(dev) >= 320
+    codes = Counter(c for r in dev for c in r["causes"])
+    for code in CAUSE_CODES:
+        need = 10 if code == "other" else 15
+        assert codes[code] >= need, f"dev {code}: {codes[code]} < {need}"
+    assert sum(1 for r in dev if not r["causes"]) >= 40
+    assert sum(1 for r in dev if len(r["causes"]) > 1) >= 30
+    churn = Counter(r["churn_intent"] for r in dev)
+    assert churn["explicit"] >= 45 and churn["risk"] >= 40
+
+
+def test_train_coverage(train):
+    assert len(train) >= 1200
+    codes = Counter(c for r in train for c in r["causes"])
+    for code in RARE_TRAIN_CODES:
+        assert codes[code] >= 60, f"train {code}: {codes[code]} < 60"
+    for code in CAUSE_CODES:
+        assert codes[code] >= 20, f"train {code}: {codes[code]}"
+    sentiments = Counter(r["sentiment"] for r in train)
+    assert sentiments["positive"] >= 100 and sentiments["neutral"] >= 100
+
+
+@pytest.mark.parametrize("which", ["dev", "train"])
+def test_registers_industries_scripts_covered(which, dev, train):
+    rows = dev if which == "dev" else train
+    scale = 1 if which == "dev" else 3
+    registers = Counter(r["register"] for r in rows)
+    industries = Counter(r["industry"] for r in rows)
+    assert all(registers[x] >= 20 * scale for x in REGISTERS), registers
+    assert all(industries[x] >= 15 * scale for x in INDUSTRIES), industries
+    traditional = sum(1 for r in rows if r["script"] == "traditional")
+    assert traditional / len(rows) >= 0.10
+
+
+def test_jaccard_flags_a_paraphrase():
+    a = {"id": "a", "text": "外卖送了一个半小时，面都坨了"}
+    b = {"id": "b", "text": "外卖送了一个半小时，面全都坨了"}
+    c = {"id": "c", "text": "信用卡被重复扣了年费"}
+    found = near_duplicates([a], [b, c], NEAR_DUP_JACCARD)
+    assert [(x, y) for x, y, _ in found] == [("a", "b")]
+    assert found[0][2] == pytest.approx(10 / 15, abs=1e-3)  # 10 shared of 15 distinct 3-grams
+
+
+def test_no_train_dev_near_duplicates(dev, train):
+    assert near_duplicates(train, dev, NEAR_DUP_JACCARD) == []

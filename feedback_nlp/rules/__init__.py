@@ -28,8 +28,9 @@ Public API
 ``RuleEngine(ruleset, clock, state=None, lookup=None)``
     ``evaluate(event) -> list[AlertDecision]``: immediate rules, window counts and baseline rises fire
     here; delayed triggers and digest items are recorded in ``state``. ``tick(now=None)`` fires due
-    delayed triggers (re-checking the rule on ``lookup(event_id)``, the current event, or on the stored
-    snapshot if no lookup is given or it returns nothing... see ``RuleEngine.tick``) and digests.
+    delayed triggers and digests. A delayed rule is re-checked on the event's current state:
+    ``lookup(event_id)`` when given (``None`` = the event is gone: nothing fires), else the snapshot
+    stored at evaluation time, refreshed by ``update_event(event)``.
     ``escalations(open_alerts, now) -> list[Escalation]``. ``resolve(dedup_key)`` closes an open alert.
     ``add_silence(Silence)`` / ``remove_silence(id)``.
 ``RuleState`` / ``InMemoryState``

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -74,12 +75,16 @@ class Event:
         classification dict that may carry the event fields (``received_at``, ``customer``, ...) alongside.
         """
         if isinstance(record, Event):
-            return record
+            fixed = parse_time(record.received_at) or default_time or datetime.now(timezone.utc)
+            return record if fixed is record.received_at else replace(record, received_at=fixed)
         rec = _as_dict(record)
         cls_dict = rec.get("classification")
         classification = cls_dict if isinstance(cls_dict, dict) else rec
         received = parse_time(rec.get("received_at")) or default_time or datetime.now(timezone.utc)
         ident = rec.get("id", classification.get("id"))
+        if ident is None or ident == "":
+            # no id: a stable one from the content, so pending triggers and dedup still work
+            ident = "anon-" + hashlib.sha256(repr(rec).encode("utf-8", "replace")).hexdigest()[:16]
         status = rec.get("status")
         return cls(
             id=str(ident) if ident is not None else "",

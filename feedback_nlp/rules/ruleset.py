@@ -506,7 +506,9 @@ def _rules(v: _V, value: Any, channels, priorities, default_prio, dedup_key, ded
         v.mapping(spec, path, _RULE_KEYS, required=("id", "description", "when", "actions"))
         rid = spec.get("id")
         if not isinstance(rid, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", rid or ""):
-            if "id" in spec:
+            if isinstance(rid, bool):
+                v.err(path + ("id",), "YAML reads yes/no/on/off as true/false: quote the id")
+            elif "id" in spec:
                 v.err(path + ("id",), f"rule ids are lowercase [a-z0-9_.-]: {rid!r}")
             rid = f"#{i}"
         elif rid in seen:

@@ -28,7 +28,8 @@ class RuleState(Protocol):
     def points(self, series: str, start: datetime, end: datetime) -> list[tuple[datetime, str]]:
         """Points with ``start < at <= end``, oldest first."""
     def prune(self, before: datetime) -> None:
-        """Forget points at or before ``before`` (the engine calls it with its longest window)."""
+        """Forget points at or before ``before`` and open-alert records that expired by then (the engine
+        calls it from ``tick`` with its longest window)."""
 
     def get_alert(self, dedup_key: str) -> dict | None: ...
     def put_alert(self, dedup_key: str, record: dict) -> None: ...
@@ -90,6 +91,8 @@ class InMemoryState:
                 del keys[:i], items[:i]
             if not keys:
                 del self._series[name]
+        for key in [k for k, rec in self._alerts.items() if rec["expires_at"] <= before]:
+            del self._alerts[key]
 
     # alerts
     def get_alert(self, dedup_key: str) -> dict | None:

@@ -318,3 +318,45 @@ def test_escalation_when_targets_pass():
     assert eng.escalations([dict(alert, resolved_at=(T0 + 3 * H).isoformat())], T0 + 30 * H) == []
     both = eng.escalations([d], T0 + 30 * H)
     assert [x.reason for x in both] == ["first_response_overdue", "resolution_overdue"]
+
+
+# ---------------------------------------------------------------- odds and ends
+def test_disabled_rules_do_not_fire():
+    rs = ruleset("""
+    - id: paused
+      description: {zh: 停用, en: disabled}
+      enabled: false
+      when: {causes: logistics}
+      actions: {level: red}
+    """)
+    assert RuleEngine(rs, clock=Clock()).evaluate(event()) == []
+
+
+def test_records_without_id_get_a_stable_content_id():
+    from feedback_nlp.rules import Event
+
+    rec = {"received_at": T0.isoformat(), "classification": {"causes": [{"code": "logistics"}]}}
+    a, b = Event.from_record(rec), Event.from_record(dict(rec))
+    other = Event.from_record({"received_at": T0.isoformat(), "classification": {"causes": [{"code": "service"}]}})
+    assert a.id.startswith("anon-") and a.id == b.id and a.id != other.id
+
+
+def test_naive_event_time_is_taken_as_utc():
+    from feedback_nlp.rules import Event
+
+    ev = event()
+    naive = Event(id="n", received_at=datetime(2026, 11, 23, 2, 0), classification=ev.classification,
+                  customer={"id": "C1"})
+    [d] = RuleEngine(one_rule("causes: logistics"), clock=Clock()).evaluate(naive)
+    assert d.created_at == T0  # 02:00 UTC is 10:00 Beijing time
+
+
+def test_tick_prunes_old_window_points_and_expired_alerts():
+    clock = Clock()
+    eng = RuleEngine(one_rule("causes: logistics", trigger="{count: 2, window: 1h, group_by: [attributes.store]}"),
+                     clock=clock)
+    eng.evaluate(_store_event(1, "S1", 0))
+    eng.evaluate(_store_event(2, "S1", 1))
+    assert eng.state.count("r1|S1", T0 - H, T0 + H) == 2 and eng.state._alerts
+    eng.tick(T0 + timedelta(days=3))
+    assert eng.state.count("r1|S1", T0 - H, T0 + H) == 0 and not eng.state._alerts

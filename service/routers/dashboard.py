@@ -17,6 +17,15 @@ router = APIRouter(prefix="/v1", tags=["dashboard"])
 MAX_ROWS = 50_000
 
 
+@router.get("/taxonomy", summary="Label names (zh/en) for causes, groups, sentiment and churn intent")
+def taxonomy(_p: Principal = Depends(require("read"))) -> dict:
+    def rows(labels):
+        return [{"code": x.code, "zh": x.zh, "en": x.en, "group": x.group} for x in labels]
+
+    return {"causes": rows(TAXONOMY.causes), "groups": rows(TAXONOMY.groups),
+            "sentiments": rows(TAXONOMY.sentiments), "churn_intents": rows(TAXONOMY.churn_intents)}
+
+
 @router.get("/dashboard")
 def dashboard(request: Request, days: int = Query(14, ge=1, le=365), source: str | None = None,
               team: str | None = None, _p: Principal = Depends(require("read"))) -> dict:

@@ -7,8 +7,9 @@ A condition is a mapping with one key (several keys in one mapping are ANDed):
   contains), a list (in; for list fields: shares an element) or a mapping of operators
   ``{op: operand, ...}`` (all must hold). Operators: ``==``/eq, ``!=``/ne, ``<``/lt, ``<=``/le, ``>``/gt,
   ``>=``/ge, in, not_in, contains, matches (regex search), exists (true/false);
-- ``keyword: {term, text, cause, severity, negated, polarity, weight}``: some keyword hit satisfies
-  every sub-condition (``negated: false`` is implied unless given);
+- ``keyword: {term, text, cause, severity, negated, polarity, weight, fires}``: some keyword hit
+  satisfies every sub-condition (``fires: true`` is implied unless ``fires`` or ``negated`` is given: a
+  complaint term fires unless negated, a praise term only when negated, as the lexicon reports);
 - ``has_cause: {code, group, score}``: some predicted cause satisfies every sub-condition;
 - ``satisfaction: {scale: 10, <op>: n}``: the survey satisfaction rescaled from the scale the event
   declares (``survey.scale``, default 10) to the rule's scale.
@@ -53,7 +54,7 @@ PREFIX_FIELDS: dict[str, tuple[str, tuple | None, tuple | None]] = {
 }
 KEYWORD_FIELDS = {"term": (STR, None), "text": (STR, None), "cause": (STR, CAUSE_CODES),
                   "severity": (NUM, None), "negated": (BOOL, None), "polarity": (STR, None),
-                  "weight": (NUM, None)}
+                  "weight": (NUM, None), "fires": (BOOL, None)}
 CAUSE_FIELDS = {"code": (STR, CAUSE_CODES), "group": (STR, GROUPS), "score": (NUM, None)}
 
 OPS = {"==": "eq", "eq": "eq", "!=": "ne", "ne": "ne", "<": "lt", "lt": "lt", "<=": "le", "le": "le",
@@ -284,8 +285,8 @@ def _compile_key(ctx: _Ctx, key: Any, value: Any, path: tuple) -> Predicate | No
     if key in COMBINATORS:
         return _combine(ctx, key, value, path)
     if key == "keyword":
-        test = _compile_sub(ctx, path, value, KEYWORD_FIELDS, "keyword", {"negated": False} if
-                            isinstance(value, dict) and "negated" not in value else {})
+        implied = {"fires": True} if isinstance(value, dict) and not ({"negated", "fires"} & set(value)) else {}
+        test = _compile_sub(ctx, path, value, KEYWORD_FIELDS, "keyword", implied)
         if test is None:
             return None
 

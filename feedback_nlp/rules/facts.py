@@ -65,14 +65,22 @@ def _keywords(raw: Any) -> list[dict]:
     for hit in raw:
         if not isinstance(hit, dict):
             continue
+        negated = hit.get("negated") is True
+        polarity = _str(hit.get("polarity"))
+        fires = hit.get("fires")
+        if not isinstance(fires, bool):
+            # the lexicon's rule: a complaint term fires unless negated ("不慢"); a praise term
+            # (polarity positive) fires only when negated ("不太快")
+            fires = negated if polarity == "positive" else not negated
         out.append({
             "term": _str(hit.get("term")),
             "text": _str(hit.get("text")),
             "cause": _str(hit.get("cause")),
             "severity": _num(hit.get("severity")),
-            "negated": hit.get("negated") is True,
-            "polarity": _str(hit.get("polarity")),
+            "negated": negated,
+            "polarity": polarity,
             "weight": _num(hit.get("weight")),
+            "fires": fires,
         })
     return out
 
@@ -121,7 +129,7 @@ def event_facts(event: Event) -> dict[str, Any]:
 
     kws = _keywords(c.get("keywords"))
     f["keywords"] = kws
-    live = [k for k in kws if not k["negated"]]
+    live = [k for k in kws if k["fires"]]
     f["keyword_terms"] = [k["term"] for k in live if k["term"] is not None]
     f["keyword_count"] = float(len(live))
     sev = [k["severity"] for k in live if k["severity"] is not None]

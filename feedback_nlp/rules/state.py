@@ -28,8 +28,8 @@ class RuleState(Protocol):
     def points(self, series: str, start: datetime, end: datetime) -> list[tuple[datetime, str]]:
         """Points with ``start < at <= end``, oldest first."""
     def prune(self, before: datetime) -> None:
-        """Forget points at or before ``before`` and open-alert records that expired by then (the engine
-        calls it from ``tick`` with its longest window)."""
+        """Forget points at or before ``before`` (the engine calls it from ``tick`` with its longest
+        window). May also forget open-alert records that expired by then (the engine ignores expired ones)."""
 
     def get_alert(self, dedup_key: str) -> dict | None: ...
     def put_alert(self, dedup_key: str, record: dict) -> None: ...

@@ -37,6 +37,12 @@ from conftest import T0, event, matches
     ("keyword: {term: 速度慢}", {"keywords": [{"negated": True}]}, False),  # negated hits are excluded by default
     ("keyword: {term: 速度慢, negated: true}", {"keywords": [{"negated": True}]}, True),
     ("keyword: {text: {matches: '太慢$'}}", {"keywords": [{}]}, True),
+    # praise terms fire only when negated ("不太快"); the lexicon's own "fires" wins when given
+    ("keyword: {cause: logistics}", {"keywords": [{"term": "快", "polarity": "positive"}]}, False),
+    ("keyword: {cause: logistics}", {"keywords": [{"term": "快", "polarity": "positive", "negated": True}]}, True),
+    ("keyword: {term: 速度慢}", {"keywords": [{"fires": False}]}, False),
+    ("keyword: {term: 速度慢, fires: false}", {"keywords": [{"fires": False}]}, True),
+    ("keyword_count: 0", {"keywords": [{"term": "快", "polarity": "positive"}]}, True),
     ("keyword_terms: 速度慢", {"keywords": [{}]}, True),
     ("keyword_count: {ge: 2}", {"keywords": [{}, {"term": "时间久"}]}, True),
     ("keyword_max_severity: {ge: 2}", {"keywords": [{}]}, True),

@@ -33,12 +33,27 @@ log = logsafe.get_logger("service.app")
 
 def bootstrap(app_state) -> str | None:
     """Migrate, seed the shipped rules and lexicon, and create the first admin key if there is none."""
-    db = app_state.db
+    return prepare(app_state.settings, app_state.db)
+
+
+def prepare(settings: Settings, db: Database | None = None) -> str | None:
+    """The start-up work that must happen once per database; ``feedback-nlp serve`` runs it before
+    starting several workers, so that only one of them could ever print a first admin key."""
+    own = db is None
+    db = db or Database(settings.database_url, settings.database_schema)
+    try:
+        return _prepare(settings, db)
+    finally:
+        if own:
+            db.dispose()
+
+
+def _prepare(settings: Settings, db: Database) -> str | None:
     migrate.upgrade(db.engine, db.schema)
     with db.session() as s:
         config_store.seed(s, "lexicon", default_lexicon_path())
         config_store.seed(s, "rules", default_rules_path())
-    if not app_state.settings.bootstrap_admin:
+    if not settings.bootstrap_admin:
         return None
     with db.session() as s:
         if count_keys(s):

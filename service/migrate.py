@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -20,9 +22,24 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
+@contextmanager
+def _sqlite_file_lock(engine: Engine):
+    """Several processes starting on one SQLite file migrate one after the other."""
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:":
+        yield
+        return
+    with open(f"{path}.migrate.lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def upgrade(engine: Engine, schema: str | None = None, revision: str = "head") -> None:
-    """Bring the database to ``revision``. Concurrent starters on PostgreSQL serialise on an advisory lock."""
-    with engine.begin() as conn:
+    """Bring the database to ``revision``. Concurrent starters serialise (PostgreSQL advisory lock, SQLite file lock)."""
+    with _sqlite_file_lock(engine), engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             if schema:
                 conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))

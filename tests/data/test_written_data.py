@@ -162,3 +162,13 @@ def test_jaccard_flags_a_paraphrase():
 
 def test_no_train_dev_near_duplicates(dev, train):
     assert near_duplicates(train, dev, NEAR_DUP_JACCARD) == []
+
+
+def test_readme_counts_match_files(dev, train):
+    """The README's count table is pasted output; keep its row line in step with the files."""
+    readme = (DATA_DIR / "README.md").read_text(encoding="utf-8")
+    assert f"| rows | {len(dev)} | {len(train)} |" in readme
+    for code in CAUSE_CODES:
+        n_dev = sum(1 for r in dev if code in r["causes"])
+        n_train = sum(1 for r in train if code in r["causes"])
+        assert f"| {code} | {n_dev} | {n_train} |" in readme, code

@@ -1,11 +1,10 @@
-"""Shared helpers for the rule-engine tests: a fixed clock, event builders, one-rule rule sets."""
+"""Helpers for the rule-engine tests: a settable clock, event builders, one-rule rule sets."""
 
 from __future__ import annotations
 
 import textwrap
 from datetime import datetime, timedelta, timezone
-
-import pytest
+from pathlib import Path
 
 from feedback_nlp.rules import Event, RuleEngine, parse_rules
 
@@ -66,12 +65,5 @@ def matches(when_yaml: str, ev: Event) -> bool:
     rs = one_rule(when_yaml)
     return bool(RuleEngine(rs, clock=lambda: ev.received_at).evaluate(ev))
 
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-from pathlib import Path  # noqa: E402
 
 DEFAULT_RULES = Path(__file__).resolve().parents[2] / "rules" / "default_rules.yaml"

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from feedback_nlp_cli.rules import app
 
-from conftest import DEFAULT_RULES, T0, classification
+from .helpers import DEFAULT_RULES, T0, classification
 
 runner = CliRunner()
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import T0, event, matches
+from .helpers import T0, event, matches
 
 
 @pytest.mark.parametrize("when, kwargs, expected", [
@@ -126,7 +126,7 @@ def test_operator_mapping_with_several_operators_needs_all():
 
 
 def test_evidence_names_the_matched_leaves():
-    from conftest import one_rule
+    from .helpers import one_rule
     from feedback_nlp.rules import RuleEngine
 
     rs = one_rule("all: [{sentiment.label: negative}, {keyword: {term: 速度慢}}]")

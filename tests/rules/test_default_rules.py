@@ -6,7 +6,7 @@ import pytest
 
 from feedback_nlp.rules import RuleEngine, load_rules
 
-from conftest import DEFAULT_RULES, T0, Clock, event
+from .helpers import DEFAULT_RULES, T0, Clock, event
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 from feedback_nlp.rules import AlertDecision, RuleEngine, Silence
 
-from conftest import T0, Clock, event, one_rule, ruleset
+from .helpers import T0, Clock, event, one_rule, ruleset
 
 H = timedelta(hours=1)
 

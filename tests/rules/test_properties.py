@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from feedback_nlp.rules import RuleEngine, SlaPolicy, load_rules
 from feedback_nlp.taxonomy import CAUSE_CODES
 
-from conftest import DEFAULT_RULES
+from .helpers import DEFAULT_RULES
 
 RS = load_rules(DEFAULT_RULES)
 

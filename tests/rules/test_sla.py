@@ -9,7 +9,7 @@ import pytest
 from feedback_nlp.rules import BusinessCalendar, SlaPolicy, load_rules
 from feedback_nlp.rules.sla import parse_holiday_text
 
-from conftest import DEFAULT_RULES
+from .helpers import DEFAULT_RULES
 
 SH = ZoneInfo("Asia/Shanghai")
 OFFICE = SlaPolicy(name="office", kind="business_hours", hours=((time(9), time(18)),))

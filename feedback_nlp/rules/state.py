@@ -14,6 +14,7 @@ The service implements :class:`RuleState` on its database; batch jobs and tests 
 from __future__ import annotations
 
 import bisect
+import heapq
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -53,6 +54,7 @@ class InMemoryState:
     def __init__(self) -> None:
         self._series: dict[str, tuple[list[float], list[tuple[datetime, str]]]] = {}
         self._alerts: dict[str, dict] = {}
+        self._expiry: list[tuple[float, str]] = []  # heap of (expires_at, dedup key) for prune
         self._silences: dict[str, Silence] = {}
         self._pending: dict[str, dict] = {}
 
@@ -91,15 +93,21 @@ class InMemoryState:
                 del keys[:i], items[:i]
             if not keys:
                 del self._series[name]
-        for key in [k for k, rec in self._alerts.items() if rec["expires_at"] <= before]:
-            del self._alerts[key]
+        while self._expiry and self._expiry[0][0] <= cut:
+            _, key = heapq.heappop(self._expiry)
+            rec = self._alerts.get(key)
+            if rec is not None and rec["expires_at"].timestamp() <= cut:
+                del self._alerts[key]
 
     # alerts
     def get_alert(self, dedup_key: str) -> dict | None:
         return self._alerts.get(dedup_key)
 
     def put_alert(self, dedup_key: str, record: dict) -> None:
+        old = self._alerts.get(dedup_key)
         self._alerts[dedup_key] = dict(record)
+        if old is None or old.get("expires_at") != record.get("expires_at"):
+            heapq.heappush(self._expiry, (record["expires_at"].timestamp(), dedup_key))
 
     def close_alert(self, dedup_key: str) -> None:
         self._alerts.pop(dedup_key, None)

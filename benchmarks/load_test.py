@@ -95,19 +95,20 @@ async def run_level(base: str, key: str, endpoint: str, concurrency: int, durati
             "mean_ms": round(statistics.fmean(lat) * 1000, 1) if lat else None}
 
 
-def start_service(workdir: Path, port: int, workers: int) -> tuple[subprocess.Popen, str]:
+def start_service(workdir: Path, port: int, workers: int, url: str | None = None,
+                  schema: str | None = None) -> tuple[subprocess.Popen, str]:
     from service.auth import create_api_key
     from service.db import Database
     from service.migrate import upgrade
 
-    url = f"sqlite:///{workdir / 'load.sqlite'}"
-    db = Database(url)
-    upgrade(db.engine)
+    url = url or f"sqlite:///{workdir / 'load.sqlite'}"
+    db = Database(url, schema)
+    upgrade(db.engine, schema)
     with db.session() as s:
         key = create_api_key(s, "load-test", ["admin"], rate_limit_per_minute=10_000_000)[1]
     db.dispose()
     env = {**os.environ, "FEEDBACK_DATABASE_URL": url, "FEEDBACK_STATE_DIR": str(workdir / "state"),
-           "FEEDBACK_BOOTSTRAP_ADMIN": "false"}
+           "FEEDBACK_BOOTSTRAP_ADMIN": "false", **({"FEEDBACK_DATABASE_SCHEMA": schema} if schema else {})}
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app", "--host",
                              "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
                              "--no-access-log"], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
@@ -131,6 +132,8 @@ def main() -> None:
     ap.add_argument("--key", help="API key with the ingest scope (with --url)")
     ap.add_argument("--port", type=int, default=18080)
     ap.add_argument("--workers", type=int, default=1, help="uvicorn workers of the started service")
+    ap.add_argument("--database-url", help="database of the started service (default: a temporary SQLite file); "
+                                           "a PostgreSQL run uses a fresh schema, dropped afterwards")
     ap.add_argument("--duration", type=float, default=10.0, help="seconds per (endpoint, concurrency)")
     ap.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
     ap.add_argument("--endpoints", nargs="+", default=["/v1/classify", "/v1/feedback"])
@@ -138,6 +141,7 @@ def main() -> None:
     args = ap.parse_args()
 
     proc = None
+    schema = None
     tmp = tempfile.TemporaryDirectory(prefix="feedback-load-")
     try:
         if args.url:
@@ -145,7 +149,9 @@ def main() -> None:
                 raise SystemExit("--url needs --key")
             base, key = args.url.rstrip("/"), args.key
         else:
-            proc, key = start_service(Path(tmp.name), args.port, args.workers)
+            if args.database_url and not args.database_url.startswith("sqlite"):
+                schema = f"load_{int(time.time())}"
+            proc, key = start_service(Path(tmp.name), args.port, args.workers, args.database_url, schema)
             base = f"http://127.0.0.1:{args.port}"
         tag = f"run{int(time.time())}"
         results = []
@@ -161,7 +167,8 @@ def main() -> None:
         report = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                               "platform": platform.platform()},
                   "service": {"url": base, "workers": None if args.url else args.workers,
-                              "database": "given" if args.url else "sqlite (temporary file)"},
+                              "database": "given" if args.url else (
+                                  "postgresql" if schema else "sqlite (temporary file)")},
                   "duration_s": args.duration, "results": results}
         if args.out:
             args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -174,6 +181,15 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 proc.kill()
         tmp.cleanup()
+        if schema:
+            from sqlalchemy import create_engine, text
+
+            from service.db import normalize_url
+
+            eng = create_engine(normalize_url(args.database_url))
+            with eng.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            eng.dispose()
 
 
 if __name__ == "__main__":

@@ -58,8 +58,12 @@ def _construct(node: yaml.Node, path: tuple, lines: dict[tuple, int], file: str)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_construct(item, path + (i,), lines, file) for i, item in enumerate(node.value)]
-    # Scalars: let the safe constructor resolve ints, floats, bools, nulls.
-    return yaml.SafeLoader("").construct_object(node, deep=True)
+    # Scalars: let the safe constructor resolve ints, floats, bools, nulls, dates.
+    try:
+        return yaml.SafeLoader("").construct_object(node, deep=True)
+    except (ValueError, yaml.YAMLError) as exc:  # e.g. an impossible date such as 2027-02-30
+        raise SourceError(file, node.start_mark.line + 1, ".".join(map(str, path)) or None,
+                          f"invalid value {node.value!r}: {exc}") from exc
 
 
 def load_yaml_with_lines(text: str, file: str = "<string>") -> tuple[Any, LineMap]:

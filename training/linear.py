@@ -109,8 +109,9 @@ def _oof_decision(make, X, y, folds: int, seed: int) -> np.ndarray:
     return out
 
 
-def train(out: Path, max_features: int = 120_000, seed: int = 0, C_sent: float = 4.0, C_cause: float = 8.0,
-          C_intent: float = 4.0, folds: int = 3, log=print, corpus: Corpus | None = None, min_df: int = 2) -> dict:
+def train(out: Path, max_features: int = 120_000, seed: int = 0, C_sent: float = 2.0, C_cause: float = 8.0,
+          C_intent: float = 4.0, folds: int = 3, log=print, corpus: Corpus | None = None, min_df: int = 2,
+          labelled_weight: float = 4.0) -> dict:
     started = time.time()
     corpus = corpus or load_corpus()
     for r in corpus.reports:
@@ -127,8 +128,10 @@ def train(out: Path, max_features: int = 120_000, seed: int = 0, C_sent: float =
     # sentiment: every row (binary reviews as positive/negative; 3-way where labelled)
     s_idx = np.array([i for i, e in enumerate(train_ex) if e.sentiment is not None])
     ys = np.array([SENTIMENTS.index(train_ex[i].sentiment) for i in s_idx])
+    # the 3-way rows (read by annotators) weigh more than the binary review stars: they carry neutral
+    sw = np.array([1.0 if train_ex[i].binary_only else labelled_weight for i in s_idx])
     make_s = lambda: LogisticRegression(C=C_sent, max_iter=300, random_state=seed)  # noqa: E731
-    w_s, b_s = full_logits(make_s().fit(X[s_idx], ys), len(SENTIMENTS))
+    w_s, b_s = full_logits(make_s().fit(X[s_idx], ys, sample_weight=sw), len(SENTIMENTS))
     oof = _oof_logits(make_s, X[s_idx], ys, folds, seed, len(SENTIMENTS))
     t_sent = fit_temperature(oof, ys)
     log(f"sentiment head: {len(s_idx)} rows, temperature {t_sent:.3f}")
@@ -177,7 +180,7 @@ def train(out: Path, max_features: int = 120_000, seed: int = 0, C_sent: float =
     )
     (out / "vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
     digest = hashlib.sha256((out / "linear.npz").read_bytes()).hexdigest()[:8]
-    config = {"max_features": max_features, "seed": seed, "C_sentiment": C_sent, "C_causes": C_cause,
+    config = {"max_features": max_features, "seed": seed, "C_sentiment": C_sent, "labelled_weight": labelled_weight, "C_causes": C_cause,
               "C_intent": C_intent, "folds": folds, "train_rows": len(train_ex), "sentiment_rows": len(s_idx),
               "cause_rows": len(c_idx), "intent_rows": len(i_idx), "features": int(X.shape[1]),
               "seconds": round(time.time() - started, 1)}

@@ -76,3 +76,11 @@ def test_version_is_content_hash():
     b = parse_lexicon("entries:\n  - {term: 慢, cause: logistics, severity: 2}\n")
     assert a.version != b.version
     assert a.version == parse_lexicon("entries:\n  - {term: 慢, cause: logistics, severity: 1}\n").version
+
+
+def test_impossible_scalar_is_a_located_error():
+    from feedback_nlp.yamlsource import SourceError, load_yaml_with_lines
+
+    with pytest.raises(SourceError) as exc:
+        load_yaml_with_lines("a: 1\nholidays:\n  - 2027-02-30\n", "h.yaml")
+    assert str(exc.value).startswith("h.yaml:3: holidays.0: invalid value '2027-02-30'")

@@ -118,8 +118,9 @@ def test_source_error_objects_carry_the_parts():
     ("rules:\n  - id: off\n    description: {zh: 甲, en: a}\n    when: {causes: logistics}\n"
      "    actions: {level: red}\n", "bad.yaml:2: rules.0.id: YAML reads yes/no/on/off as true/false: quote the id"),
     ("holidays: {holidays: ['2027-02-30']}\nrules: []", "bad.yaml:1: holidays.holidays.0: not a date"),
-    # an impossible unquoted date fails inside the YAML parser: still a RulesError naming the file
-    ("holidays: {holidays: [2027-02-30]}\nrules: []", "bad.yaml: invalid YAML value: day is out of range"),
+    # an impossible unquoted date fails inside the YAML constructor: located by file, line and field
+    ("holidays: {holidays: [2027-02-30]}\nrules: []",
+     "bad.yaml:1: holidays.holidays.0: invalid value '2027-02-30': day is out of range for month"),
 ])
 def test_single_mistakes(text, expected):
     errs = errors_of(text)

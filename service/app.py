@@ -22,7 +22,7 @@ from .db import Database
 from .metrics import Metrics
 from .middleware import AccessLog, BodySizeLimit
 from .outbox import OutboxWorker
-from .routers import admin, alerts, classify, config, dashboard, feedback, health
+from .routers import admin, alerts, classify, config, dashboard, feedback, health, silences
 from .rules_runtime import RulesRuntime
 from .scheduler import Scheduler
 from .settings import Settings
@@ -104,7 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     errors.install(app)
     for r in (health.router, classify.router, feedback.router, alerts.router, config.router, admin.router,
-              dashboard.router):
+              dashboard.router, silences.router):
         app.include_router(r)
     if settings.console_enabled and STATIC.is_dir():
         app.mount("/console", StaticFiles(directory=STATIC, html=True), name="console")

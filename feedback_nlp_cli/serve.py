@@ -19,10 +19,15 @@ def serve(
     log_level: str = typer.Option("info", help="uvicorn log level."),
 ) -> None:
     """Start the service. On an empty database it prints the first admin API key once."""
-    import uvicorn
+    try:
+        import uvicorn
 
-    from service.app import prepare
-    from service.settings import Settings
+        from service.app import prepare
+        from service.settings import Settings
+    except ModuleNotFoundError as exc:
+        typer.echo(f"the service needs its extra dependencies ({exc.name} is missing): "
+                   "pip install 'feedback-nlp[service]'", err=True)
+        raise typer.Exit(1) from exc
 
     # Workers are separate processes: settings reach them through the environment.
     if database_url:

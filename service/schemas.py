@@ -33,12 +33,6 @@ class ClassifyRequest(Strict):
         return self
 
 
-class BatchResult(BaseModel):
-    results: list[dict[str, Any]]
-    model_version: str
-    lexicon_version: str
-
-
 class FeedbackIn(Strict):
     text: StrictStr
     external_id: StrictStr | None = Field(default=None, min_length=1, max_length=200)
@@ -104,11 +98,6 @@ class FeedbackRow(BaseModel):
     meta: dict[str, Any]
 
     model_config = ConfigDict(from_attributes=True)
-
-
-class Page(BaseModel):
-    items: list[Any]
-    next_cursor: str | None
 
 
 class AssignIn(Strict):

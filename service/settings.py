@@ -21,7 +21,6 @@ class Settings(BaseSettings):
     database_schema: str | None = None
     model_dir: str | None = None
     max_body_bytes: int = 2_000_000
-    max_batch: int = 1000
     cors_origins: list[str] = []  # CORS is off unless origins are listed
     default_rate_limit_per_minute: int = 600
     # Background workers (outbox delivery, scheduler); tests switch them off and drive them by hand.
@@ -38,8 +37,6 @@ class Settings(BaseSettings):
     # Print the first admin key when the database has no keys.
     bootstrap_admin: bool = True
     instance_id: str | None = None
-    # SLA per alert level (minutes) when the rule does not set one.
-    sla_minutes: dict[str, int] = {"critical": 30, "high": 120, "medium": 480, "low": 1440}
     config_refresh_seconds: float = 1.0
     state_dir: str = "var"  # per-process working files (the active lexicon copy)
     console_enabled: bool = True

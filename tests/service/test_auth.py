@@ -1,4 +1,4 @@
-"""Layer 3: hashed keys, scopes refused where they do not belong, rate limits, first admin key, no secrets in logs."""
+"""Layer 3 on SQLite and PostgreSQL: hashed keys, scopes refused where they do not belong, rate limits, first admin key, no secrets in logs."""
 
 from __future__ import annotations
 
@@ -9,12 +9,6 @@ from sqlalchemy import select
 
 from service.models import ApiKey
 
-
-
-@pytest.fixture
-def backend():
-    """These tests do not depend on the database: SQLite only."""
-    return "sqlite"
 
 CHURN = "我要注销账户，再也不用你们了，换别家，电话13812345678"
 RULES_TEXT = "channels: [hook]\nrules:\n  - id: r\n    description: {zh: 测, en: t}\n    when: {sentiment.label: negative}\n    actions: {level: blue}\n"

@@ -115,3 +115,27 @@ def test_acknowledged_alert_is_not_escalated_for_first_response(svc):
     svc.post(f"/v1/alerts/{alert['id']}/acknowledge", None)
     a, _ = two_schedulers(svc)
     assert a.escalate(utcnow() + timedelta(hours=1)) == 0
+
+
+def test_two_delivery_workers_send_each_message_once(make_service):
+    from service.outbox import OutboxWorker
+
+    from .receivers import HttpReceiver
+
+    http = HttpReceiver().start()
+    try:
+        svc = make_service(channels=[{"name": "hook", "type": "webhook", "url": http.url + "/hook"}])
+        for i in range(6):
+            svc.post("/v1/feedback", {"text": CHURN + "!" * i})
+        st = svc.app.state
+        workers = [OutboxWorker(st.db, st.channels, st.settings, worker_id=w) for w in ("w1", "w2")]
+        while True:
+            done = run_together([w.run_once for w in workers])
+            if sum(done) == 0:
+                break
+        ids = [r["headers"]["X-Feedback-Delivery"] for r in http.on("/hook")]
+        assert len(ids) == 6 and len(set(ids)) == 6
+        with st.db.session() as s:
+            assert set(s.scalars(select(OutboxMessage.status)).all()) == {"delivered"}
+    finally:
+        http.stop()

@@ -42,7 +42,8 @@ def prepare(settings: Settings, db: Database | None = None) -> str | None:
     own = db is None
     db = db or Database(settings.database_url, settings.database_schema)
     try:
-        return _prepare(settings, db)
+        with migrate.startup_lock(db.engine):
+            return _prepare(settings, db)
     finally:
         if own:
             db.dispose()

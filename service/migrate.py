@@ -23,13 +23,13 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 @contextmanager
-def _sqlite_file_lock(engine: Engine):
+def _sqlite_file_lock(engine: Engine, suffix: str = "migrate"):
     """Several processes starting on one SQLite file migrate one after the other."""
     path = engine.url.database
     if engine.dialect.name != "sqlite" or not path or path == ":memory:":
         yield
         return
-    with open(f"{path}.migrate.lock", "a+") as fh:
+    with open(f"{path}.{suffix}.lock", "a+") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
@@ -55,3 +55,20 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+@contextmanager
+def startup_lock(engine: Engine):
+    """Held around the whole start-up (migrate, seed, first key) so parallel starters take turns."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(720402)"))
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(720402)"))
+                conn.commit()
+        return
+    with _sqlite_file_lock(engine, "startup"):
+        yield

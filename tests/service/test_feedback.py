@@ -169,3 +169,22 @@ rules:
     s.post(f"/v1/alerts/{first['id']}/resolve", None)
     new = s.post("/v1/feedback", {"text": CHURN + "!"}).json()["alerts"][0]
     assert new["id"] != first["id"] and new["count"] == 1
+
+
+def test_parallel_starts_prepare_the_database_once(db_settings, backend):
+    """Several workers starting at once: one migrates and seeds, exactly one first admin key."""
+    from service.app import prepare
+    from service.db import Database
+    from service.models import ApiKey, ConfigVersion
+    from service.settings import Settings
+
+    settings = Settings(run_workers=False, **db_settings)
+    with ThreadPoolExecutor(4) as pool:
+        keys = list(pool.map(lambda _: prepare(settings), range(4)))
+    assert len([k for k in keys if k]) == 1
+    db = Database(settings.database_url, settings.database_schema)
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(ApiKey)) == 1
+        kinds = sorted(s.scalars(select(ConfigVersion.kind)).all())
+    db.dispose()
+    assert kinds == ["lexicon", "rules"]

@@ -67,17 +67,26 @@ def _differences(old: dict, new: dict) -> list[str]:
     return [f"{k}: was {old.get(k)!r}, now {new.get(k)!r}" for k in keys if old.get(k) != new.get(k)]
 
 
-def open_output(out_dir: Path, config: dict, resume: bool) -> Manifest:
-    """The manifest to continue from: a fresh one, or the recorded one when resuming."""
+def check_output(out_dir: Path, resume: bool) -> Manifest | None:
+    """Refuse to write into a used folder unless resuming; the recorded manifest, if any."""
     out_dir = Path(out_dir)
     existing = Manifest.load(out_dir) if out_dir.exists() else None
     if existing is None:
-        if out_dir.exists() and any(out_dir.iterdir()) and not resume:
-            raise ResumeProblem(f"{out_dir} exists and is not empty; choose a new --output")
-        return Manifest(config=config)
-    if not resume:
+        if out_dir.exists() and any(out_dir.iterdir()):
+            raise ResumeProblem(f"{out_dir} exists, is not empty and holds no relabel manifest; "
+                                "choose a new --output")
+    elif not resume:
         raise ResumeProblem(f"{out_dir} already holds a relabel run; pass --resume to continue it, "
                             "or choose a new --output")
+    return existing
+
+
+def open_output(out_dir: Path, config: dict, resume: bool) -> Manifest:
+    """The manifest to continue from: a fresh one, or the recorded one when resuming."""
+    out_dir = Path(out_dir)
+    existing = check_output(out_dir, resume)
+    if existing is None:
+        return Manifest(config=config)
     diffs = _differences(existing.config, config)
     if diffs:
         raise ResumeProblem(f"cannot resume {out_dir}: the run was started with different inputs or options:\n  "

@@ -11,7 +11,7 @@ from typing import TextIO
 from .engines import AlerterFactory, ClassifierFactory, RaySettings, run_local, run_ray
 from .inputs import InputProblem, columns_of, count_rows, resolve_inputs
 from .labeling import RESERVED, output_columns
-from .manifest import open_output
+from .manifest import check_output, open_output
 from .plan import PipelineFactory, ReadPlan
 from .prepare import ColumnMap
 from .progress import Progress, Summary
@@ -86,6 +86,7 @@ def relabel(options: RelabelOptions, classifier_factory: ClassifierFactory | Non
     files = resolve_inputs(options.inputs)
     columns = ColumnMap(text=options.text_column, id=options.id_column, keep=tuple(options.keep))
     _check_columns(files, columns)
+    check_output(Path(options.output), options.resume)  # fail fast, before loading the model
     factory = classifier_factory or PipelineFactory(options.model_dir, options.lexicon_path)
     classifier = factory()
     if options.rules and alerter_factory is None:

@@ -1,0 +1,105 @@
+"""Scorer for ``kind: onnx-bert``: the fine-tuned multi-task BERT exported to ONNX, run without PyTorch.
+
+Needs only ``onnxruntime``, ``tokenizers`` and numpy. A model folder (written by
+``training/export_onnx.py``) holds ``model.json``, ``model.onnx`` (inputs ``input_ids`` and
+``attention_mask``; outputs the probabilities ``sentiment``, ``causes``, ``churn_intent``),
+``tokenizer.json`` and ``thresholds.json``. Documents are sorted by token length and run in
+batches padded to the longest in the batch, so short texts do not pay for long ones.
+
+Threads: ``intra_op_num_threads`` argument, else ``FEEDBACK_NLP_ORT_THREADS``, else onnxruntime's
+default (all cores).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from feedback_nlp.document import Document
+from feedback_nlp.models.base import Scores, Thresholds
+from feedback_nlp.taxonomy import CAUSE_CODES, CHURN_INTENTS, SENTIMENTS
+
+KIND = "onnx-bert"
+THREADS_ENV = "FEEDBACK_NLP_ORT_THREADS"
+
+
+class OnnxBertScorer:
+    """A :class:`~feedback_nlp.models.base.Scorer` over an exported ONNX model folder."""
+
+    def __init__(self, path: str | Path, intra_op_num_threads: int | None = None, batch_size: int = 32):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        path = Path(path)
+        meta = json.loads((path / "model.json").read_text("utf-8"))
+        if meta.get("kind") != KIND:
+            raise ValueError(f"{path}: kind {meta.get('kind')!r}, expected {KIND!r}")
+        labels = meta["labels"]
+        if tuple(labels["causes"]) != CAUSE_CODES or tuple(labels["sentiment"]) != SENTIMENTS \
+                or tuple(labels["churn_intent"]) != CHURN_INTENTS:
+            raise ValueError(f"{path}: model labels do not match the taxonomy")
+        self.path = path
+        self.version: str = meta["version"]
+        self.max_len = int(meta.get("max_len", 128))
+        self.batch_size = batch_size
+        th = json.loads((path / "thresholds.json").read_text("utf-8"))
+        self.thresholds = Thresholds(causes=dict(th.get("causes", {})), default=float(th.get("default", 0.5)))
+
+        self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_length=self.max_len)
+        self.pad_id = int(meta.get("pad_token_id", self.tokenizer.token_to_id("[PAD]") or 0))
+
+        options = ort.SessionOptions()
+        threads = intra_op_num_threads if intra_op_num_threads is not None else int(os.environ.get(THREADS_ENV, "0"))
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(path / "model.onnx"), options, providers=["CPUExecutionProvider"])
+        self.output_names = [o.name for o in self.session.get_outputs()]
+
+    def encode(self, texts: list[str]) -> list[list[int]]:
+        return [e.ids for e in self.tokenizer.encode_batch(texts)]
+
+    def predict_ids(self, ids: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Probabilities (sentiment, causes, churn intent) in input order."""
+        out = [np.zeros((len(ids), n), np.float32) for n in (len(SENTIMENTS), len(CAUSE_CODES), len(CHURN_INTENTS))]
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        for s in range(0, len(order), self.batch_size):
+            idx = order[s:s + self.batch_size]
+            width = max(len(ids[i]) for i in idx)
+            x = np.full((len(idx), width), self.pad_id, np.int64)
+            m = np.zeros((len(idx), width), np.int64)
+            for r, i in enumerate(idx):
+                x[r, :len(ids[i])] = ids[i]
+                m[r, :len(ids[i])] = 1
+            res = self.session.run(self.output_names, {"input_ids": x, "attention_mask": m})
+            for arr, p in zip(out, res):
+                arr[idx] = p
+        return out[0], out[1], out[2]
+
+    def predict_texts(self, model_texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Probabilities for texts that are already model text (normalised, PII-masked)."""
+        return self.predict_ids(self.encode(model_texts))
+
+    def score(self, docs: list[Document]) -> list[Scores]:
+        if not docs:
+            return []
+        sent, causes, intent = self.predict_texts([d.model_text for d in docs])
+        return [Scores(
+            sentiment={s: round(float(sent[i, k]), 4) for k, s in enumerate(SENTIMENTS)},
+            causes={c: round(float(causes[i, k]), 4) for k, c in enumerate(CAUSE_CODES)},
+            churn_intent={s: round(float(intent[i, k]), 4) for k, s in enumerate(CHURN_INTENTS)},
+        ) for i in range(len(docs))]
+
+
+def _register() -> None:
+    from feedback_nlp.models.registry import register_loader
+
+    register_loader(KIND, OnnxBertScorer)
+
+
+_register()

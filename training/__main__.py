@@ -49,6 +49,7 @@ def _pretrain_config(a):
         max_steps=a.max_steps,
         max_minutes=a.max_minutes,
         schedule=a.schedule,
+        stop_at_step=a.stop_at_step,
         checkpoint_minutes=a.checkpoint_minutes,
         seed=a.seed,
         threads=a.threads,
@@ -77,7 +78,7 @@ def _cmd_time(a) -> None:
 
 
 def _cmd_perplexity(a) -> None:
-    from training.evaluate import perplexity_report
+    from training.perplexity import perplexity_report
 
     rep = perplexity_report(Path(a.model), Path(a.corpus) / "heldout.txt", max_sequences=a.max_sequences, seed=a.seed)
     print(json.dumps(rep, indent=2))
@@ -149,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--max-steps", type=int, default=3000, help="length of the learning-rate schedule")
     r.add_argument("--max-minutes", type=float, default=None, help="wall-clock budget: stop and save when spent")
     r.add_argument("--schedule", choices=["steps", "time"], default="steps", help="decay the learning rate to zero at --max-steps or when --max-minutes are spent")
+    r.add_argument("--stop-at-step", type=int, default=None, help="stop and checkpoint at this step (resume later with --resume)")
     r.add_argument("--checkpoint-minutes", type=float, default=5.0)
     r.add_argument("--seed", type=int, default=1234)
     r.add_argument("--resume", action="store_true", help="continue from <out>/checkpoint.pt")

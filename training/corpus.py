@@ -103,7 +103,11 @@ _ROFF_ESC = re.compile(r"\\f[BIRPC0-9]|\\f\(..|\\f\[[^\]]*\]|\\s[-+]?\d|\\\(..|\
 
 
 def strip_roff(text: str) -> Iterator[str]:
-    """Paragraphs of a roff man page: macro names and font escapes removed, lines joined."""
+    """Paragraphs of a roff man page: macro names and font escapes removed, lines joined.
+
+    A macro line (``.SH 描述``) ends the current paragraph and starts the next one with its
+    arguments as text, so a heading stays with the body that follows it.
+    """
     para: list[str] = []
     for raw in text.splitlines():
         if raw.startswith(('.\\"', "'\\\"", '.de', '..')):

@@ -53,6 +53,8 @@ class PretrainConfig:
     # "steps": linear decay to zero at max_steps. "time": linear decay to zero when max_minutes of
     # wall time are spent (for a shared CPU whose speed is unknown in advance); max_steps still caps.
     schedule: str = "steps"
+    # Stop (checkpointing) at this step without shortening the schedule: split a run over sessions.
+    stop_at_step: int | None = None
     checkpoint_minutes: float = 5.0
     log_every: int = 20
     mlm_probability: float = 0.15
@@ -295,6 +297,9 @@ def train(cfg: PretrainConfig, *, resume: bool = False, data=None, log=print) ->
     while step < cfg.max_steps:
         if elapsed_before + (time.time() - start) >= budget_s:
             stop_reason = "max_minutes"
+            break
+        if cfg.stop_at_step is not None and step >= cfg.stop_at_step:
+            stop_reason = "stop_at_step"
             break
         idx = stream.next()
         inputs, attention, labels = masked_batch(ids, wids, idx, tokenizer, gen, cfg.mlm_probability)

@@ -25,8 +25,26 @@ def scrub(text: str) -> str:
     return text
 
 
+def _scrub_value(value):
+    """Numbers stay numbers (formatters may use %d); anything else is scrubbed as text."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return scrub(str(value))
+
+
 class ScrubFilter(logging.Filter):
+    """Scrubs the message. Arguments are scrubbed in place rather than merged into the message,
+    because some formatters read them (uvicorn's access formatter unpacks ``record.args``)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.msg = _scrub_value(record.msg)
+            record.args = tuple(_scrub_value(a) for a in record.args)
+            return True
+        if isinstance(record.args, dict) and record.args:
+            record.msg = _scrub_value(record.msg)
+            record.args = {k: _scrub_value(v) for k, v in record.args.items()}
+            return True
         try:
             msg = record.getMessage()
         except Exception:  # pragma: no cover

@@ -112,3 +112,19 @@ def test_scrub_masks_pii_and_secrets():
 
     out = scrub("call 13812345678 key fnk_ab12_SeCrEt url https://x/robot?access_token=tok123&b=1")
     assert "13812345678" not in out and "SeCrEt" not in out and "tok123" not in out and "b=1" in out
+
+
+def test_access_log_lines_are_scrubbed_and_still_formatted():
+    """uvicorn's access formatter unpacks record.args: the filter must keep them a tuple."""
+    import logging
+
+    from uvicorn.logging import AccessFormatter
+
+    from service.logsafe import ScrubFilter
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5000", "GET", "/v1/feedback?token=s3cr3t&phone=13812345678", "1.1", 200), None)
+    assert ScrubFilter().filter(record)
+    line = AccessFormatter(fmt="%(client_addr)s - \"%(request_line)s\" %(status_code)s", use_colors=False).format(record)
+    assert "s3cr3t" not in line and "13812345678" not in line
+    assert line == '127.0.0.1:5000 - "GET /v1/feedback?token=***&phone=*********** HTTP/1.1" 200 OK'

@@ -337,7 +337,7 @@ def train_loop(model: MultiTaskBert, tokenizer, enc: Encoded, cfg: FinetuneConfi
         opt.step()
         step += 1
         seen += len(idx)
-        log({"step": step, "loss": round(float(loss), 5), **{f"loss_{k}": v for k, v in parts.items()},
+        log({"step": step, "loss": round(float(loss.detach()), 5), **{f"loss_{k}": v for k, v in parts.items()},
              "lr": round(cfg.lr * f, 8), "elapsed_s": round(time.monotonic() - start, 2)})
     model.eval()
     return {"steps": step, "planned_steps": planned, "examples_seen": seen,

@@ -91,12 +91,16 @@ def run_ray(plan: ReadPlan, classifier_factory: ClassifierFactory, alerter_facto
         here = NodeAffinitySchedulingStrategy(node_id=ray.get_runtime_context().get_node_id(), soft=False)
         ds = ray.data.from_items([{"start": plan.start}]).map_batches(
             _read_task, fn_kwargs={"plan": plan}, batch_size=1, batch_format="pyarrow",
-            num_cpus=0, scheduling_strategy=here,
+            num_cpus=0, ray_remote_args_fn=lambda: {"scheduling_strategy": here},
         )
+        # Ray merges the read task's small outputs into big blocks; cut them back to one batch per
+        # block (streaming), or the whole input would reach a single actor.
+        ds = ds.repartition(target_num_rows_per_block=plan.batch_size)
         ds = ds.map_batches(
             _LabelActor, fn_constructor_kwargs={"classifier_factory": classifier_factory,
                                                 "alerter_factory": alerter_factory},
-            batch_size=plan.batch_size, batch_format="pyarrow", concurrency=settings.workers, num_cpus=1,
+            batch_size=plan.batch_size, batch_format="pyarrow", num_cpus=1,
+            compute=ray.data.ActorPoolStrategy(size=settings.workers),
         )
         for table in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
             yield [json.loads(s) for s in table.column("outcome").to_pylist()]

@@ -28,6 +28,7 @@ def run_local(plan: ReadPlan, classifier: Classifier, alerter: Alerter | None = 
 
 # --- Ray -------------------------------------------------------------------------------------------
 
+BLOCK_BYTES = 64 * 1024
 WIRE_COLUMNS = ("position", "source_file", "source_row", "id", "text", "keep", "reject", "message", "preview")
 
 
@@ -88,14 +89,14 @@ def run_ray(plan: ReadPlan, classifier_factory: ClassifierFactory, alerter_facto
         ctx = ray.data.DataContext.get_current()
         ctx.execution_options.preserve_order = True
         ctx.enable_progress_bars = False
+        # Ray merges a task's outputs up to this size (128 MiB by default): the whole input would
+        # become one block and reach a single actor. Small blocks keep every actor busy.
+        ctx.target_max_block_size = BLOCK_BYTES
         here = NodeAffinitySchedulingStrategy(node_id=ray.get_runtime_context().get_node_id(), soft=False)
         ds = ray.data.from_items([{"start": plan.start}]).map_batches(
             _read_task, fn_kwargs={"plan": plan}, batch_size=1, batch_format="pyarrow",
             num_cpus=0, ray_remote_args_fn=lambda: {"scheduling_strategy": here},
         )
-        # Ray merges the read task's small outputs into big blocks; cut them back to one batch per
-        # block (streaming), or the whole input would reach a single actor.
-        ds = ds.repartition(target_num_rows_per_block=plan.batch_size)
         ds = ds.map_batches(
             _LabelActor, fn_constructor_kwargs={"classifier_factory": classifier_factory,
                                                 "alerter_factory": alerter_factory},

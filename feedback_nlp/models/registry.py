@@ -22,9 +22,16 @@ def _linear(path: Path) -> Scorer:
     return LinearScorer(path)
 
 
+def _ensemble(path: Path) -> Scorer:
+    from feedback_nlp.models.ensemble import EnsembleScorer
+
+    return EnsembleScorer(path, load_scorer)
+
+
 LOADERS: dict[str, Callable[[Path], Scorer]] = {
     "lexicon": lambda _path: LexiconScorer(),
     "linear": _linear,
+    "ensemble": _ensemble,
 }
 
 

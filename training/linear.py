@@ -26,6 +26,7 @@ from feedback_nlp.models.linear import document_terms
 from feedback_nlp.pipeline import build_pipeline
 from feedback_nlp.taxonomy import CAUSE_CODES, CHURN_INTENTS, SENTIMENTS
 from training.labelled import Corpus, Example, load_corpus
+from training.thresholds import best_threshold
 
 MIN_POSITIVES = 3
 METHOD = ("Features: TF-IDF (sublinear tf, l2) over character 1-3-grams of the normalised, PII-masked text, "
@@ -61,17 +62,6 @@ def fit_platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     lr = LogisticRegression(C=1e4, max_iter=1000)
     lr.fit(z.reshape(-1, 1), y)
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])
-
-
-def best_threshold(p: np.ndarray, y: np.ndarray) -> float:
-    best, best_f1 = 0.5, -1.0
-    for t in np.arange(0.1, 0.91, 0.025):
-        pred = p >= t
-        tp = float((pred & (y == 1)).sum())
-        f1 = 2 * tp / max(1.0, float(pred.sum() + (y == 1).sum()))
-        if f1 > best_f1 + 1e-9:
-            best, best_f1 = float(round(t, 3)), f1
-    return best
 
 
 def full_logits(model: LogisticRegression, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
@@ -157,7 +147,7 @@ def train(out: Path, max_features: int = 120_000, seed: int = 0, C_sent: float =
         a, b = fit_platt(z, y)
         platt[k] = (a, b)
         p = 1 / (1 + np.exp(-(a * z + b)))
-        thresholds[code] = best_threshold(p, y)
+        thresholds[code] = best_threshold(p, y, low=0.1)
         log(f"cause {code}: {int(y.sum())} positives, threshold {thresholds[code]}")
 
     # churn intent

@@ -123,3 +123,10 @@ def test_progress_log_lines_when_not_a_tty(tmp_path):
     lines = [line for line in err.splitlines() if "rows/s, ETA" in line]
     assert lines and lines[-1].startswith("relabel: 20/20 rows (100.0%)")
     assert "\r" not in err  # no bar when the stream is not a terminal
+
+
+def test_progress_bar_on_request_shows_rate_and_total(tmp_path):
+    src = write_csv(tmp_path / "in.csv", good_rows(20))
+    _, _, err = _run(tmp_path, [src], batch_size=5, progress_bar=True)
+    assert "20/20" in err and "rows/s" in err and "\r" in err  # tqdm redraws in place
+    assert err.rstrip().splitlines()[-1].startswith("relabel: read 20, written 20, rejected 0")

@@ -24,7 +24,7 @@ def _fail(message: str) -> None:
 
 
 def run(
-    inputs: list[str] = typer.Argument(..., metavar="INPUT...", help="CSV, JSON Lines or Parquet files or globs"),
+    inputs: list[str] = typer.Argument(..., metavar="INPUT", help="CSV, JSON Lines or Parquet files or globs"),
     output: Path = typer.Option(..., "--output", "-o", help="output folder (shards, rejects, manifest)"),
     text_column: str = typer.Option("text", "--text-column", help="column holding the text"),
     id_column: str = typer.Option("id", "--id-column", help="column holding the record id"),

@@ -121,9 +121,3 @@ class ShardWriter:
         self.manifest.complete = True
         self.manifest.save(self.out_dir)
 
-
-def output_files(out_dir: Path) -> list[Path]:
-    """The record shards of a finished (or partial) run, in order."""
-    files = sorted(p for p in Path(out_dir).glob("part-*") if p.suffix in (".parquet", ".jsonl"))
-    return [p for p in files if not p.name.startswith(".")] if files else []
-

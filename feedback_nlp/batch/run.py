@@ -107,6 +107,8 @@ def relabel(options: RelabelOptions, classifier_factory: ClassifierFactory | Non
     out_dir.mkdir(parents=True, exist_ok=True)
     if manifest.rows_total is None and options.count_rows:
         manifest.rows_total = sum(count_rows(f) for f in files)
+    if not manifest.shards:  # recorded before any shard, so a run killed early can be resumed too
+        manifest.save(out_dir)
     start = manifest.next_position
     writer = ShardWriter(out_dir, manifest, options.format, options.shard_size,
                          output_columns(columns.keep, alerter_factory is not None), list(columns.keep))

@@ -108,3 +108,32 @@ def test_resume_refuses_changed_input_or_options(tmp_path):
         f.write("new1,又来一条,app\n")
     with pytest.raises(ResumeProblem, match="different inputs or options"):
         _relabel(inputs, out, shard_size=400, resume=True)
+
+
+class _CrashingClassifier:
+    """The real pipeline, but the process 'dies' (raises) on the n-th batch."""
+
+    def __init__(self, pipeline, crash_on_batch: int):
+        self.pipeline, self.crash_on_batch, self.calls = pipeline, crash_on_batch, 0
+        self.model_version, self.lexicon_version = pipeline.model_version, pipeline.lexicon_version
+        self.max_chars = pipeline.max_chars
+
+    def classify_batch(self, texts, ids=None):
+        self.calls += 1
+        if self.calls == self.crash_on_batch:
+            raise KeyboardInterrupt("simulated crash")
+        return self.pipeline.classify_batch(texts, ids)
+
+
+@pytest.mark.parametrize("crash_on_batch", [2, 7])  # before the first shard; after a few shards
+def test_crash_then_resume_equals_uninterrupted_run(tmp_path, pipeline, crash_on_batch):
+    inputs = _inputs(tmp_path)[:1]
+    opts = dict(shard_size=250, batch_size=50, max_chars=200)
+    _relabel(inputs, tmp_path / "reference", **opts)
+    out = tmp_path / "crashed"
+    with pytest.raises(KeyboardInterrupt):
+        relabel(RelabelOptions(inputs=inputs, output=str(out), **opts),
+                classifier_factory=lambda: _CrashingClassifier(pipeline, crash_on_batch), stream=io.StringIO())
+    assert len(Manifest.load(out).shards) == (crash_on_batch - 1) * 50 // 250
+    _relabel(inputs, out, resume=True, **opts)
+    assert tree_bytes(out) == tree_bytes(tmp_path / "reference")

@@ -89,10 +89,11 @@ def _load_stream(file: InputFile):
             keep_default_na=False, na_filter=False, encoding_errors="replace",
         )
     if file.kind == "json":
-        # "utf8" (not "utf-8") makes the builder decode with our error handler instead of failing
-        # on the whole file at the first bad byte.
+        # Lines are streamed by the "text" builder and parsed here, one by one, so a malformed line
+        # becomes one reject (malformed_json) instead of failing the whole file. "utf8" (not
+        # "utf-8") makes the builder decode with our error handler: a bad byte rejects one row.
         return datasets.load_dataset(
-            "json", data_files=[file.path], split="train", streaming=True,
+            "text", data_files=[file.path], split="train", streaming=True,
             encoding="utf8", encoding_errors="replace",
         )
     return datasets.load_dataset("parquet", data_files=[file.path], split="train", streaming=True)
@@ -134,6 +135,24 @@ def count_rows(file: InputFile) -> int:
         return max(sum(1 for row in csv.reader(f) if row) - 1, 0)
 
 
+MALFORMED = "__malformed_json__"  # key of a RawRow whose JSON line could not be parsed
+
+
+def _json_records(batch: dict) -> list[dict[str, Any]]:
+    """Parse the lines of a "text"-builder batch; blank lines are not rows."""
+    out: list[dict[str, Any]] = []
+    for line in batch.get("text", []):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except ValueError as exc:
+            out.append({MALFORMED: f"malformed JSON: {exc}"})
+            continue
+        out.append(rec if isinstance(rec, dict) else {MALFORMED: "a JSON line must be an object"})
+    return out
+
+
 @dataclass
 class RawRow:
     position: int
@@ -154,11 +173,14 @@ def iter_raw_rows(files: list[InputFile], start: int = 0, batch_size: int = 1000
                 continue
         source_row = 0
         for batch in _load_stream(file).iter(batch_size=batch_size):
-            names = list(batch)
-            n = len(batch[names[0]]) if names else 0
-            for i in range(n):
+            if file.kind == "json":
+                records = _json_records(batch)
+            else:
+                names = list(batch)
+                records = [{k: batch[k][i] for k in names} for i in range(len(batch[names[0]]) if names else 0)]
+            for values in records:
                 if position >= start:
-                    out.append(RawRow(position, file.path, source_row, {k: batch[k][i] for k in names}))
+                    out.append(RawRow(position, file.path, source_row, values))
                     if len(out) >= batch_size:
                         yield out
                         out = []

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from .inputs import RawRow
+from .inputs import MALFORMED, RawRow
 
 PREVIEW_CHARS = 200
 
@@ -108,6 +108,8 @@ def prepare(row: RawRow, columns: ColumnMap, max_chars: int) -> Prepared:
         out.reject, out.message = code, message
         return out
 
+    if MALFORMED in values:
+        return rejected("malformed_json", values[MALFORMED])
     if ident is None:
         return rejected("missing_id", f"no value in id column {columns.id!r}")
     if text is None:

@@ -95,6 +95,17 @@ def test_rejects_are_accounted_with_reason_and_source(tmp_path):
     assert "read 10, written 2, rejected 8" in err
 
 
+def test_malformed_json_lines_are_rejected_one_by_one(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes('{"id": "a", "text": "送得太慢了"}\n{broken\n\n[1, 2]\n{"id": "b", "text": "很好"}\n'.encode()
+                     + b'{"id": "c", "text": "\xff\xfe"}\n')
+    out, summary, _ = _run(tmp_path, [path])
+    assert (summary.read, summary.written, summary.rejected) == (5, 2, 3)
+    reasons = [(r["source_row"], r["reason"]) for r in read_rejects(out)]
+    assert reasons == [(1, "malformed_json"), (2, "malformed_json"), (4, "invalid_utf8")]
+    assert [r["id"] for r in read_records(out)] == ["a", "b"]
+
+
 def test_classifier_rejections_land_in_rejects(tmp_path, pipeline):
     # --max-chars above the model's own limit: the pipeline itself rejects the text.
     src = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": "好" * (pipeline.max_chars + 1)},

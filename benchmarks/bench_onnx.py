@@ -1,7 +1,7 @@
 """ONNX int8 (onnxruntime) vs PyTorch fp32 eager throughput: same model, same texts, one run.
 
     python benchmarks/bench_onnx.py --bert runs/bert-finetune --onnx runs/bert-finetune/onnx \\
-        [--n 1000] [--rounds 3] [--threads 2] [--batch-size 32]
+        [--n 1000] [--rounds 3] [--threads 2] [--batch-size 16]
 
 Both sides get the same model text (normalised, PII-masked; prepared once, outside the timing),
 tokenise it themselves (``transformers`` fast tokenizer vs ``tokenizers``), sort by length and run
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n", type=int, default=1000)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--json-out", default=None)
     a = p.parse_args(argv)
 

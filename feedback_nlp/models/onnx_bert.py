@@ -29,7 +29,7 @@ THREADS_ENV = "FEEDBACK_NLP_ORT_THREADS"
 class OnnxBertScorer:
     """A :class:`~feedback_nlp.models.base.Scorer` over an exported ONNX model folder."""
 
-    def __init__(self, path: str | Path, intra_op_num_threads: int | None = None, batch_size: int = 32):
+    def __init__(self, path: str | Path, intra_op_num_threads: int | None = None, batch_size: int = 16):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 

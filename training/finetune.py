@@ -45,6 +45,7 @@ from feedback_nlp.taxonomy import CAUSE_CODES, CHURN_INTENTS, SENTIMENTS
 from feedback_nlp.text.normalize import normalize
 from feedback_nlp.text.pii import mask_pii
 from training.labelled import Example
+from training.thresholds import best_threshold
 
 KIND = "bert-multitask"
 HEADS_FILE = "heads.safetensors"
@@ -364,18 +365,6 @@ def predict_texts(model: MultiTaskBert, tokenizer, texts: list[str], max_len: in
 
 
 # --- thresholds and metrics ---------------------------------------------------------------------
-
-def best_threshold(p: np.ndarray, y: np.ndarray) -> float:
-    """The threshold on a 0.05–0.9 grid with the best F1 (ties: the lower one)."""
-    best, best_f1 = 0.5, -1.0
-    for t in np.round(np.arange(0.05, 0.91, 0.025), 3):  # rounded first: the cut tested is the one saved
-        pred = p >= t
-        tp = float((pred & (y == 1)).sum())
-        f1 = 2 * tp / max(1.0, float(pred.sum() + (y == 1).sum()))
-        if f1 > best_f1 + 1e-9:
-            best, best_f1 = float(round(t, 3)), f1
-    return best
-
 
 def tune_thresholds(causes_p: np.ndarray, causes_y: np.ndarray, min_positives: int = 3) -> dict[str, float]:
     """Per code: best-F1 threshold on held-out rows; 0.5 where too few positives to tune."""

@@ -22,6 +22,12 @@ def _linear(path: Path) -> Scorer:
     return LinearScorer(path)
 
 
+def _onnx_bert(path: Path) -> Scorer:
+    from feedback_nlp.models.onnx_bert import OnnxBertScorer
+
+    return OnnxBertScorer(path)
+
+
 def _ensemble(path: Path) -> Scorer:
     from feedback_nlp.models.ensemble import EnsembleScorer
 
@@ -31,6 +37,7 @@ def _ensemble(path: Path) -> Scorer:
 LOADERS: dict[str, Callable[[Path], Scorer]] = {
     "lexicon": lambda _path: LexiconScorer(),
     "linear": _linear,
+    "onnx-bert": _onnx_bert,
     "ensemble": _ensemble,
 }
 

@@ -13,8 +13,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from training.pretrain import first_regular_id, mlm_loss
-from training.wwm import encode_to_arrays, mask_batch
+from training.pretrain import masked_batch, mlm_loss
+from training.wwm import encode_to_arrays
+
+MLM_PROBABILITY = 0.15
 
 
 @torch.no_grad()
@@ -24,17 +26,8 @@ def masked_lm_loss(model, tokenizer, ids: np.ndarray, wids: np.ndarray, *, seed:
     gen = torch.Generator().manual_seed(seed)
     total, count = 0.0, 0
     for start in range(0, len(ids), batch_size):
-        input_ids = torch.from_numpy(ids[start : start + batch_size]).long()
-        word_ids = torch.from_numpy(wids[start : start + batch_size]).long()
-        inputs, labels = mask_batch(
-            input_ids,
-            word_ids,
-            mask_token_id=tokenizer.mask_token_id,
-            vocab_size=len(tokenizer),
-            first_regular_id=first_regular_id(tokenizer),
-            generator=gen,
-        )
-        attention = (input_ids != tokenizer.pad_token_id).long()
+        idx = np.arange(start, min(start + batch_size, len(ids)))
+        inputs, attention, labels = masked_batch(ids, wids, idx, tokenizer, gen, MLM_PROBABILITY)
         n = int((labels != -100).sum())
         total += mlm_loss(model, inputs, attention, labels).item() * n
         count += n

@@ -13,7 +13,6 @@ from typing import Callable, Iterable
 
 from feedback_nlp.document import Document
 from feedback_nlp.errors import InputError
-from feedback_nlp.lexicon.scope import scope_of
 from feedback_nlp.lexicon.store import LexiconStore
 from feedback_nlp.models.base import Scorer, Scores, decide
 from feedback_nlp.models.registry import load_scorer
@@ -81,8 +80,7 @@ class Pipeline:
     def _lexicon(self, doc: Document) -> None:
         matcher = self.lexicon.current()
         doc.lexicon_version = matcher.lexicon.version
-        doc.keywords, doc.intents, spans = matcher.match(doc.model_text, doc.tokens)
-        doc.praise = [(s, e, scope_of(doc.model_text, s).weight) for s, e in spans]
+        doc.keywords, doc.intents, doc.praise = matcher.match(doc.model_text, doc.tokens)
 
     # --- running ----------------------------------------------------------------------------
     def process(self, text: object, id: str | None = None) -> Document:

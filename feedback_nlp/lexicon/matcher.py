@@ -104,11 +104,11 @@ class LexiconMatcher:
                 return _core(t.text) == t.text[start - t.start:end - t.start]
         return True  # spans several tokens: it is not inside one unrelated word
 
-    def match(self, text: str, tokens: list[Token] | None = None) -> tuple[list[KeywordHit], list[IntentHit], list[tuple[int, int]]]:
-        """(keyword hits, intent hits, praise spans not negated) in normalised ``text``."""
+    def match(self, text: str, tokens: list[Token] | None = None) -> tuple[list[KeywordHit], list[IntentHit], list[tuple[int, int, float]]]:
+        """(keyword hits, intent hits, praise not negated as (start, end, contrast weight)) in normalised ``text``."""
         hits: list[KeywordHit] = []
         intents: list[IntentHit] = []
-        praise: list[tuple[int, int]] = []
+        praise: list[tuple[int, int, float]] = []
         for start, end, (kind, obj) in self._raw_matches(text):
             if kind == "intent":
                 ie: IntentEntry = obj
@@ -118,8 +118,9 @@ class LexiconMatcher:
             if kind == "praise":
                 if single and tokens is not None and not self._on_word_boundary(start, end, tokens):
                     continue
-                if not scope_of(text, start).negated:
-                    praise.append((start, end))
+                sc = scope_of(text, start)
+                if not sc.negated:
+                    praise.append((start, end, sc.weight))
                 continue
             e: Entry = obj
             if (single or e.whole_word) and tokens is not None and not self._on_word_boundary(start, end, tokens):

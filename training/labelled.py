@@ -76,7 +76,18 @@ def load_rows(path: str | Path, columns: dict[str, str] | None = None) -> list[d
     return [{rename.get(k, k): v for k, v in r.items()} for r in rows]
 
 
-def examples_from_rows(rows: list[dict], source: str, report: LoadReport, default_source_field: str | None = None) -> list[Example]:
+def label_problem(sentiment, causes, churn_intent) -> str | None:
+    """Why a row's labels are unusable (a reject reason), or None; a missing label (None) is fine."""
+    if sentiment is not None and sentiment not in SENTIMENTS:
+        return "unknown_sentiment"
+    if causes is not None and any(c not in CAUSE_CODES for c in causes):
+        return "unknown_cause"
+    if churn_intent is not None and churn_intent not in CHURN_INTENTS:
+        return "unknown_churn_intent"
+    return None
+
+
+def examples_from_rows(rows: list[dict], source: str, report: LoadReport) -> list[Example]:
     """Validate labelled rows (fields ``id, text, sentiment?, causes?, churn_intent?``)."""
     out = []
     for i, r in enumerate(rows):
@@ -85,22 +96,15 @@ def examples_from_rows(rows: list[dict], source: str, report: LoadReport, defaul
         if not isinstance(text, str) or not text.strip():
             report.rejected["empty_text"] += 1
             continue
-        sent = r.get("sentiment")
-        if sent is not None and sent not in SENTIMENTS:
-            report.rejected["unknown_sentiment"] += 1
-            continue
+        sent, intent = r.get("sentiment"), r.get("churn_intent")
         causes = r.get("causes")
         if isinstance(causes, str):
             causes = json.loads(causes) if causes.startswith("[") else [c for c in causes.split(",") if c]
-        if causes is not None and any(c not in CAUSE_CODES for c in causes):
-            report.rejected["unknown_cause"] += 1
+        problem = label_problem(sent, causes, intent)
+        if problem:
+            report.rejected[problem] += 1
             continue
-        intent = r.get("churn_intent")
-        if intent is not None and intent not in CHURN_INTENTS:
-            report.rejected["unknown_churn_intent"] += 1
-            continue
-        src = r.get(default_source_field) if default_source_field else None
-        out.append(Example(id=str(r.get("id", i)), text=text, source=src or source, sentiment=sent,
+        out.append(Example(id=str(r.get("id", i)), text=text, source=source, sentiment=sent,
                            causes=list(causes) if causes is not None else None, churn_intent=intent))
         report.kept += 1
     return out
@@ -123,7 +127,6 @@ def load_corpus(shared: Path = SHARED, include_written: bool = True) -> Corpus:
     """Train and dev sets from every source above. Needs ``shared`` (``../shared/data``)."""
     reports = []
     reviews = load_rows(shared / "reviews_train.csv")
-    texts = {}
     rev_examples: dict[str, Example] = {}
     rep = LoadReport(str(shared / "reviews_train.csv"))
     for r in reviews:
@@ -133,7 +136,6 @@ def load_corpus(shared: Path = SHARED, include_written: bool = True) -> Corpus:
             rep.rejected["bad_row"] += 1
             continue
         rid = str(r["id"])
-        texts[rid] = text
         rev_examples[rid] = Example(id=rid, text=text, source=r["source"],
                                     sentiment="positive" if str(r["label"]) == "1" else "negative", binary_only=True)
         rep.kept += 1
@@ -146,8 +148,9 @@ def load_corpus(shared: Path = SHARED, include_written: bool = True) -> Corpus:
         if ex is None:
             rep.rejected["unknown_id"] += 1
             continue
-        if r["sentiment"] not in SENTIMENTS or r["churn_intent"] not in CHURN_INTENTS or any(c not in CAUSE_CODES for c in r["causes"]):
-            rep.rejected["bad_label"] += 1
+        problem = label_problem(r.get("sentiment"), r.get("causes"), r.get("churn_intent"))
+        if problem or None in (r.get("sentiment"), r.get("causes"), r.get("churn_intent")):
+            rep.rejected[problem or "missing_label"] += 1
             continue
         ex.sentiment, ex.causes, ex.churn_intent, ex.binary_only = r["sentiment"], list(r["causes"]), r["churn_intent"], False
         rep.kept += 1

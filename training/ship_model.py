@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 from feedback_nlp.models.registry import default_model_dir
@@ -85,7 +86,8 @@ confusion matrices `eval/confusion.png`.
 
 def ship(model: Path, force: bool = False, log=print) -> Path | None:
     meta = json.loads((model / "model.json").read_text("utf-8"))
-    report = run(str(model), None)
+    eval_dir = Path(tempfile.mkdtemp(prefix="ship-eval-"))
+    report = run(str(model), eval_dir)  # evaluated once; the files ship with the model
     new_score = dev_score(report)
     current = default_model_dir()
     if current is not None and not force:
@@ -95,13 +97,13 @@ def ship(model: Path, force: bool = False, log=print) -> Path | None:
             log(f"dev score: new {new_score:.4f} vs shipped {current.name} {cur:.4f}")
             if new_score <= cur:
                 log("not shipped: not better than the model in place (use --force to override)")
+                shutil.rmtree(eval_dir)
                 return None
     target = models_dir() / meta["version"]
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(model, target, ignore=shutil.ignore_patterns("eval", "checkpoint*", "*.log", "runs"))
-    run(str(target), target / "eval")
-    report = json.loads((target / "eval" / "report.json").read_text("utf-8"))
+    shutil.move(str(eval_dir), target / "eval")
     (target / "MODEL_CARD.md").write_text(model_card(meta, report), "utf-8")
     size = dir_size(target)
     if size > SIZE_BUDGET:

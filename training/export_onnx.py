@@ -4,7 +4,8 @@
         [--quant int8|fp32] [--per-channel] [--exclude-op-types Gather] [--fallbacks] [--parity-n 1000]
 
 Steps: trace encoder + heads (probabilities out) with ``torch.onnx.export`` (TorchScript exporter,
-opset 17, dynamic batch and sequence axes); dynamic int8 quantisation of the weights with
+opset 17, dynamic batch and sequence axes); onnxruntime's transformer fusions (multi-head
+Attention, SkipLayerNormalization, BiasGelu; ``--no-fuse`` skips them); dynamic int8 quantisation of the weights with
 ``onnxruntime.quantization.quantize_dynamic``; copy ``tokenizer.json`` and ``thresholds.json``;
 write ``model.json`` (kind ``onnx-bert``). Then the parity check: the PyTorch model (its own
 ``transformers`` tokenizer) against the ONNX scorer (``tokenizers`` + onnxruntime) on N dev texts:
@@ -49,18 +50,20 @@ class Variant:
     per_channel: bool = False
     exclude_op_types: tuple[str, ...] = ()
     fp32_last_layers: int = 0  # encoder layers (counted from the top) left unquantised
+    fused: bool = True  # onnxruntime's transformer fusions (Attention, SkipLayerNormalization, Gelu) first
 
     @property
     def name(self) -> str:
         if self.quant == "fp32":
-            return "fp32"
-        parts = ["int8"] + (["per-channel"] if self.per_channel else []) + \
+            return "fp32" + ("-fused" if self.fused else "")
+        parts = ["int8"] + (["fused"] if self.fused else []) + (["per-channel"] if self.per_channel else []) + \
             [f"no-{t}" for t in self.exclude_op_types] + ([f"fp32-top{self.fp32_last_layers}"] if self.fp32_last_layers else [])
         return "-".join(parts)
 
 
 FALLBACKS = (Variant("int8", exclude_op_types=("Gather",)), Variant("int8", per_channel=True, exclude_op_types=("Gather",)),
-             Variant("int8", exclude_op_types=("Gather",), fp32_last_layers=1), Variant("fp32"))
+             Variant("int8", exclude_op_types=("Gather",), fp32_last_layers=1), Variant("int8", fused=False),
+             Variant("fp32"), Variant("fp32", fused=False))
 
 
 def export_fp32(model, path: Path, max_len: int) -> None:
@@ -78,6 +81,16 @@ def export_fp32(model, path: Path, max_len: int) -> None:
                           "causes": {0: "batch"}, "churn_intent": {0: "batch"}},
             do_constant_folding=True,
         )
+
+
+def fuse(fp32: Path, out: Path, num_heads: int, hidden_size: int) -> dict:
+    """onnxruntime's BERT graph fusions (multi-head Attention, SkipLayerNormalization, BiasGelu ...) —
+    the step that makes int8 pay off on CPU; returns the fused operator counts."""
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    opt = optimize_model(str(fp32), model_type="bert", num_heads=num_heads, hidden_size=hidden_size, opt_level=0)
+    opt.save_model_to_file(str(out))
+    return {k: v for k, v in opt.get_fused_operator_statistics().items() if v}
 
 
 def top_layer_nodes(onnx_path: Path, n_layers: int) -> list[str]:
@@ -102,12 +115,17 @@ def quantize(fp32: Path, out: Path, variant: Variant) -> None:
         return
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    exclude = top_layer_nodes(fp32, variant.fp32_last_layers)
+    exclude = top_layer_nodes(fp32, variant.fp32_last_layers) if not variant.fused else []
     op_types = None
     if variant.exclude_op_types:
-        op_types = [t for t in ("MatMul", "Gather", "Attention") if t not in variant.exclude_op_types]
+        op_types = [t for t in ("MatMul", "Gather", "Attention", "EmbedLayerNormalization") if t not in variant.exclude_op_types]
+    import onnx
+
+    # fused contrib ops (Attention, SkipLayerNormalization) defeat ONNX shape inference: say the
+    # untyped tensors are float
     quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=variant.per_channel,
-                     nodes_to_exclude=exclude, op_types_to_quantize=op_types)
+                     nodes_to_exclude=exclude, op_types_to_quantize=op_types,
+                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
 
 
 def write_folder(src: Path, out: Path, manifest: dict, variant: Variant) -> dict:
@@ -170,10 +188,14 @@ def export(model_dir: Path, out: Path, texts: list[str], variants: list[Variant]
         t0 = time.monotonic()
         export_fp32(model, fp32, manifest.get("max_len", 128))
         log(f"exported fp32 ONNX in {time.monotonic() - t0:.1f} s ({fp32.stat().st_size / 1e6:.1f} MB)")
+        fused = Path(tmp) / "model.fused.onnx"
+        cfg = model.encoder.config
+        fusion = fuse(fp32, fused, cfg.num_attention_heads, cfg.hidden_size) if any(v.fused for v in variants) else {}
+        log(f"fused operators: {fusion}")
         for variant in variants:
             trial = Path(tmp) / variant.name
             trial.mkdir()
-            quantize(fp32, trial / "model.onnx", variant)
+            quantize(fused if variant.fused else fp32, trial / "model.onnx", variant)
             write_folder(model_dir, trial, manifest, variant)
             scorer = OnnxBertScorer(trial, intra_op_num_threads=threads)
             rep = {"variant": variant.name, "onnx_bytes": (trial / "model.onnx").stat().st_size,
@@ -186,7 +208,7 @@ def export(model_dir: Path, out: Path, texts: list[str], variants: list[Variant]
         variant, trial, rep = chosen or attempts[0]
         for f in trial.iterdir():
             shutil.copyfile(f, out / f.name)
-    report = {"model": str(model_dir), "kept": variant.name, "kept_passes": rep["passes"],
+    report = {"model": str(model_dir), "kept": variant.name, "fused_operators": fusion, "kept_passes": rep["passes"],
               "targets": {"agreement": TARGET_AGREEMENT, "max_prob_diff": TARGET_MAX_DIFF},
               "attempts": [r for _v, _t, r in attempts]}
     (out / "parity.json").write_text(json.dumps(report, indent=2), "utf-8")
@@ -210,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quant", choices=["int8", "fp32"], default="int8")
     p.add_argument("--per-channel", action="store_true")
     p.add_argument("--exclude-op-types", nargs="*", default=[], help="op types left unquantised (e.g. Gather)")
-    p.add_argument("--fp32-last-layers", type=int, default=0, help="top encoder layers left unquantised")
+    p.add_argument("--fp32-last-layers", type=int, default=0, help="top encoder layers left unquantised (unfused graph only)")
+    p.add_argument("--no-fuse", action="store_true", help="skip onnxruntime's transformer graph fusions")
     p.add_argument("--fallbacks", action="store_true", help="try other variants until parity passes")
     p.add_argument("--parity-n", type=int, default=1000, help="dev texts for the parity check")
     p.add_argument("--parity-file", default=None, help="text file (one per line) instead of the dev sets")
@@ -222,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         texts = [t for t in Path(a.parity_file).read_text("utf-8").splitlines() if t.strip()][:a.parity_n]
     else:
         texts = dev_texts(a.parity_n, a.seed)
-    first = Variant(a.quant, a.per_channel, tuple(a.exclude_op_types), a.fp32_last_layers)
+    first = Variant(a.quant, a.per_channel, tuple(a.exclude_op_types), a.fp32_last_layers, fused=not a.no_fuse and not a.fp32_last_layers)
     variants = [first] + ([v for v in FALLBACKS if v.name != first.name] if a.fallbacks else [])
     report = export(Path(a.model), Path(a.out), texts, variants, threads=a.threads)
     print(json.dumps({k: v for k, v in report.items() if k != "attempts"}))

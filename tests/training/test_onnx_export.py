@@ -63,10 +63,10 @@ def bert_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def exported(bert_dir, tmp_path_factory) -> dict[str, Path]:
     out = {}
-    for variant in (ex.Variant("fp32"), ex.Variant("int8")):
+    for key, variant in (("fp32", ex.Variant("fp32")), ("int8", ex.Variant("int8")), ("fp32-unfused", ex.Variant("fp32", fused=False))):
         d = tmp_path_factory.mktemp(variant.name)
         ex.export(bert_dir, d, TEXTS, [variant], threads=1, log=lambda _m: None)
-        out[variant.name] = d
+        out[key] = d
     return out
 
 
@@ -77,12 +77,19 @@ def test_fp32_onnx_matches_pytorch(exported):
     assert att["sentiment_agreement"] == 1.0 and att["churn_intent_agreement"] == 1.0
     assert att["cause_decision_agreement"] == 1.0
     assert att["max_prob_diff_all"] <= 1e-4
-    assert rep["kept"] == "fp32" and rep["kept_passes"]
+    assert rep["kept"] == "fp32-fused" and rep["kept_passes"]
+    # the fusions really happened (one Attention node per encoder layer)
+    assert rep["fused_operators"].get("Attention") == 2
+
+
+def test_unfused_fp32_matches_pytorch_too(exported):
+    rep = json.loads((exported["fp32-unfused"] / "parity.json").read_text("utf-8"))
+    assert rep["kept"] == "fp32" and rep["attempts"][0]["max_prob_diff_all"] <= 1e-4
 
 
 def test_int8_onnx_is_within_the_documented_tolerance(exported):
     rep = json.loads((exported["int8"] / "parity.json").read_text("utf-8"))["attempts"][0]
-    assert rep["variant"] == "int8"
+    assert rep["variant"] == "int8-fused"
     assert rep["sentiment_agreement"] == 1.0 and rep["churn_intent_agreement"] == 1.0
     assert rep["max_prob_diff"]["sentiment"] <= ex.TARGET_MAX_DIFF
     assert rep["max_prob_diff"]["churn_intent"] <= ex.TARGET_MAX_DIFF
@@ -96,7 +103,7 @@ def test_int8_onnx_is_within_the_documented_tolerance(exported):
 def test_exported_folder_is_self_contained(exported):
     d = exported["int8"]
     meta = json.loads((d / "model.json").read_text("utf-8"))
-    assert meta["kind"] == "onnx-bert" and meta["version"].endswith("-onnx-int8")
+    assert meta["kind"] == "onnx-bert" and meta["version"].endswith("-onnx-int8-fused")
     assert meta["opset"] >= 17
     for f in ("model.onnx", "tokenizer.json", "thresholds.json"):
         assert (d / f).is_file()
@@ -109,7 +116,7 @@ def test_exported_folder_is_self_contained(exported):
 
 def test_fallbacks_stop_at_the_first_variant_that_passes(bert_dir, tmp_path):
     rep = ex.export(bert_dir, tmp_path, TEXTS[:4], [ex.Variant("fp32"), ex.Variant("int8")], threads=1, log=lambda _m: None)
-    assert [a["variant"] for a in rep["attempts"]] == ["fp32"]
+    assert [a["variant"] for a in rep["attempts"]] == ["fp32-fused"]
 
 
 def test_scorer_needs_no_torch_tokenizer_and_matches_transformers(exported, bert_dir):
@@ -131,7 +138,7 @@ def test_scorer_scores_pipeline_documents(exported):
 
     scorer = load_scorer(exported["int8"])  # registered under kind "onnx-bert"
     assert isinstance(scorer, OnnxBertScorer)
-    assert scorer.version.endswith("-onnx-int8")
+    assert scorer.version.endswith("-onnx-int8-fused")
     pipe = load_pipeline()
     docs = [pipe.process(t) for t in TEXTS]
     scores = scorer.score(docs)

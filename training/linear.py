@@ -31,7 +31,8 @@ from training.thresholds import best_threshold
 MIN_POSITIVES = 3
 METHOD = ("Features: TF-IDF (sublinear tf, l2) over character 1-3-grams of the normalised, PII-masked text, "
           "jieba words and lexicon evidence (firing / negated keyword causes, churn phrases, praise). "
-          "Heads: multinomial logistic regression for sentiment and churn intent, one balanced logistic "
+          "Heads: NB-weighted logistic regression for positive vs not (NBSVM), multinomial logistic regression "
+          "splitting the rest between negative and neutral and for churn intent, one balanced logistic "
           "regression per cause code. Calibration on out-of-fold predictions of the train set: temperature "
           "scaling (sentiment, churn intent), Platt scaling per cause; per-code thresholds maximise F1 on the "
           "same out-of-fold probabilities. Runtime needs numpy only.")  # a cause code with fewer training positives is never predicted
@@ -99,8 +100,16 @@ def _oof_decision(make, X, y, folds: int, seed: int) -> np.ndarray:
     return out
 
 
-def train(out: Path, max_features: int = 120_000, seed: int = 0, C_sent: float = 2.0, C_cause: float = 8.0,
-          C_intent: float = 4.0, folds: int = 3, log=print, corpus: Corpus | None = None, min_df: int = 2,
+def nb_ratios(X, y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """Naive-Bayes log-count ratios of binarised features (Wang & Manning 2012, NBSVM)."""
+    Xb = (X > 0).astype(np.float32)
+    p = np.asarray(Xb[y == 1].sum(0)).ravel() + alpha
+    q = np.asarray(Xb[y == 0].sum(0)).ravel() + alpha
+    return np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
+
+
+def train(out: Path, max_features: int = 250_000, seed: int = 0, C_sent: float = 2.0, C_pos: float = 8.0, C_cause: float = 16.0,
+          C_intent: float = 2.0, folds: int = 3, log=print, corpus: Corpus | None = None, min_df: int = 2,
           labelled_weight: float = 4.0) -> dict:
     started = time.time()
     corpus = corpus or load_corpus()
@@ -125,6 +134,19 @@ def train(out: Path, max_features: int = 120_000, seed: int = 0, C_sent: float =
     oof = _oof_logits(make_s, X[s_idx], ys, folds, seed, len(SENTIMENTS))
     t_sent = fit_temperature(oof, ys)
     log(f"sentiment head: {len(s_idx)} rows, temperature {t_sent:.3f}")
+
+    # positive-vs-not head (NB-weighted logistic regression): decides P(positive); the 3-way head only
+    # splits the rest between negative and neutral. The NB log-count ratios fold into the weights.
+    ypos = (ys == SENTIMENTS.index("positive")).astype(int)
+    Xs = X[s_idx]
+    r = nb_ratios(Xs, ypos)
+    Xr = Xs.multiply(r).tocsr()
+    make_p = lambda: LogisticRegression(C=C_pos, max_iter=1000, solver="liblinear")  # noqa: E731
+    m_pos = make_p().fit(Xr, ypos, sample_weight=sw)
+    w_p, b_p = (m_pos.coef_[0] * r).astype(np.float32), float(m_pos.intercept_[0])
+    z = _oof_decision(make_p, Xr, ypos, folds, seed)
+    platt_pos = fit_platt(z, ypos)
+    log(f"positive head: C={C_pos}, Platt {platt_pos[0]:.3f} {platt_pos[1]:.3f}")
 
     # causes: rows labelled by reading
     c_idx = np.array([i for i, e in enumerate(train_ex) if e.causes is not None])
@@ -164,13 +186,14 @@ def train(out: Path, max_features: int = 120_000, seed: int = 0, C_sent: float =
         out / "linear.npz",
         idf=vec.idf_.astype(np.float32),
         w_sentiment=w_s.astype(np.float16), b_sentiment=b_s,
+        w_positive=w_p.astype(np.float16), b_positive=np.float32(b_p), platt_positive=np.array(platt_pos, np.float32),
         w_causes=w_c.astype(np.float16), b_causes=b_c,
         w_intent=w_i.astype(np.float16), b_intent=b_i,
         t_sentiment=np.float32(t_sent), t_intent=np.float32(t_int), platt_causes=platt,
     )
     (out / "vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
     digest = hashlib.sha256((out / "linear.npz").read_bytes()).hexdigest()[:8]
-    config = {"max_features": max_features, "seed": seed, "C_sentiment": C_sent, "labelled_weight": labelled_weight, "C_causes": C_cause,
+    config = {"max_features": max_features, "seed": seed, "C_sentiment": C_sent, "C_positive": C_pos, "labelled_weight": labelled_weight, "C_causes": C_cause,
               "C_intent": C_intent, "folds": folds, "train_rows": len(train_ex), "sentiment_rows": len(s_idx),
               "cause_rows": len(c_idx), "intent_rows": len(i_idx), "features": int(X.shape[1]),
               "seconds": round(time.time() - started, 1)}
@@ -189,7 +212,7 @@ def train(out: Path, max_features: int = 120_000, seed: int = 0, C_sent: float =
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Train and export the linear fast path.")
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--max-features", type=int, default=120_000)
+    ap.add_argument("--max-features", type=int, default=250_000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=3)
     args = ap.parse_args(argv)

@@ -88,6 +88,11 @@ class LinearHeads:
         self.t_sent = float(arrays["t_sentiment"])
         self.t_int = float(arrays["t_intent"])
         self.platt = arrays["platt_causes"]  # shape (n_causes, 2): a, b
+        # optional positive-vs-not head: it decides P(positive), the 3-way head splits the rest
+        self.w_pos = arrays["w_positive"].astype(np.float32)[:, None] if "w_positive" in arrays else None
+        if self.w_pos is not None:
+            self.b_pos = np.atleast_1d(arrays["b_positive"]).astype(np.float32)
+            self.platt_pos = arrays["platt_positive"]
 
     @staticmethod
     def _dot(rows: list[tuple[np.ndarray, np.ndarray]], w: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -98,6 +103,12 @@ class LinearHeads:
 
     def predict(self, rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         sent = _softmax(self._dot(rows, self.w_sent, self.b_sent) / self.t_sent)
+        if self.w_pos is not None:
+            p = _sigmoid(self._dot(rows, self.w_pos, self.b_pos)[:, 0] * self.platt_pos[0] + self.platt_pos[1])
+            pos = SENTIMENTS.index("positive")
+            rest = np.delete(sent, pos, axis=1)
+            rest = rest / np.maximum(rest.sum(axis=1, keepdims=True), 1e-12) * (1.0 - p)[:, None]
+            sent = np.insert(rest, pos, p, axis=1)
         z = self._dot(rows, self.w_cause, self.b_cause)
         causes = _sigmoid(z * self.platt[:, 0] + self.platt[:, 1])
         intent = _softmax(self._dot(rows, self.w_int, self.b_int) / self.t_int)

@@ -34,11 +34,18 @@ def _ensemble(path: Path) -> Scorer:
     return EnsembleScorer(path, load_scorer)
 
 
+def _stacked(path: Path) -> Scorer:
+    from feedback_nlp.models.stacked import StackedScorer
+
+    return StackedScorer(path, load_scorer)
+
+
 LOADERS: dict[str, Callable[[Path], Scorer]] = {
     "lexicon": lambda _path: LexiconScorer(),
     "linear": _linear,
     "onnx-bert": _onnx_bert,
     "ensemble": _ensemble,
+    "stacked": _stacked,
 }
 
 

@@ -80,3 +80,45 @@ def test_thresholds_applied_as_documented():
     only_other = decide(Scores(scores.sentiment, dict(causes, logistics=0.1), scores.churn_intent),
                         Thresholds(causes={"logistics": 0.4, "service": 0.75}))
     assert only_other.causes == [("other", 0.9)]
+
+
+def test_positive_head_decides_p_positive_and_the_three_way_head_splits_the_rest():
+    import numpy as np
+
+    from feedback_nlp.models.linear import LinearHeads
+
+    n_feat = 4
+    arrays = {
+        "w_sentiment": np.zeros((n_feat, 3), np.float16), "b_sentiment": np.log(np.array([0.6, 0.2, 0.2], np.float32)),
+        "w_causes": np.zeros((n_feat, len(CAUSE_CODES)), np.float16), "b_causes": np.zeros(len(CAUSE_CODES), np.float32),
+        "w_intent": np.zeros((n_feat, 3), np.float16), "b_intent": np.zeros(3, np.float32),
+        "t_sentiment": np.float32(1.0), "t_intent": np.float32(1.0),
+        "platt_causes": np.tile(np.array([1.0, 0.0], np.float32), (len(CAUSE_CODES), 1)),
+        "w_positive": np.array([2.0, 0, 0, 0], np.float16), "b_positive": np.float32(0.0),
+        "platt_positive": np.array([1.0, 0.0], np.float32),
+    }
+    heads = LinearHeads(arrays)
+    rows = [(np.array([0]), np.array([1.0], np.float32)), (np.zeros(0, np.int64), np.zeros(0, np.float32))]
+    sent, _c, _i = heads.predict(rows)
+    p = 1 / (1 + np.exp(-2.0))
+    # row 0: P(positive) = σ(2); negative:neutral keep the 3-way head's 0.6:0.2
+    assert sent[0] == pytest.approx([(1 - p) * 0.75, (1 - p) * 0.25, p], abs=1e-5)
+    # row 1 (no features): P(positive) = σ(0) = 0.5
+    assert sent[1] == pytest.approx([0.375, 0.125, 0.5], abs=1e-5)
+    assert sent.sum(axis=1) == pytest.approx([1.0, 1.0])
+    # without the optional head the 3-way head alone decides (older model directories)
+    for k in ("w_positive", "b_positive", "platt_positive"):
+        arrays.pop(k)
+    sent, _c, _i = LinearHeads(arrays).predict(rows)
+    assert sent[0] == pytest.approx([0.6, 0.2, 0.2], abs=1e-5)
+
+
+def test_nb_ratios_sign_follows_the_class():
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    from training.linear import nb_ratios
+
+    X = csr_matrix(np.array([[1, 0, 1], [1, 0, 1], [0, 1, 1], [0, 1, 1]], np.float32))
+    r = nb_ratios(X, np.array([1, 1, 0, 0]))
+    assert r[0] > 0 > r[1] and abs(r[2]) < 1e-6

@@ -102,10 +102,26 @@ def _cmd_ship(a) -> None:
     print(f"shipped to {a.out}")
 
 
+# the classifier stages, each its own module with its own options (python -m training STAGE --help)
+CLASSIFIER_STAGES = {
+    "train-linear": "training.linear", "finetune": "training.finetune", "export": "training.export_onnx",
+    "stack": "training.stack", "evaluate": "training.evaluate", "ship-model": "training.ship_model",
+}
+
+
 def main(argv: list[str] | None = None) -> int:
+    import importlib
+
     from training.corpus import DEFAULT_REVIEWS
 
-    p = argparse.ArgumentParser(prog="python -m training", description="Build the compact Chinese BERT: corpus, vocabulary, pre-training, evaluation, shipping.")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in CLASSIFIER_STAGES:
+        return importlib.import_module(CLASSIFIER_STAGES[argv[0]]).main(argv[1:]) or 0
+
+    p = argparse.ArgumentParser(
+        prog="python -m training",
+        description="Build the compact Chinese BERT: corpus, vocabulary, pre-training, evaluation, shipping. "
+                    f"Classifier stages (own options, see STAGE --help): {', '.join(CLASSIFIER_STAGES)}.")
     sub = p.add_subparsers(dest="cmd", required=True)
 
     c = sub.add_parser("corpus", help="build the cleaned, deduplicated pre-training corpus")

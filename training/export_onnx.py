@@ -136,6 +136,9 @@ def write_folder(src: Path, out: Path, manifest: dict, variant: Variant) -> dict
     if not (out / "tokenizer.json").is_file():
         raise FileNotFoundError(f"{tok_dir}: no tokenizer.json (a fast tokenizer is needed)")
     shutil.copyfile(src / "thresholds.json", out / "thresholds.json")
+    for name in ("config.json", "metrics.json"):  # the fine-tune run's settings and numbers travel with it
+        if (src / name).is_file():
+            shutil.copyfile(src / name, out / f"finetune_{name}")
     from tokenizers import Tokenizer
 
     pad_id = Tokenizer.from_file(str(out / "tokenizer.json")).token_to_id("[PAD]")

@@ -40,6 +40,9 @@ def dir_size(path: Path) -> int:
 def model_card(meta: dict, report: dict, extra: str = "") -> str:
     rows = "\n".join(f"| {k} | {v} |" for k, v in headline(report))
     cfg = meta.get("config", {})
+    rows_line = (f"Training rows: {cfg['train_rows']} (sentiment {cfg.get('sentiment_rows', '?')}, causes "
+                 f"{cfg.get('cause_rows', '?')}, churn intent {cfg.get('intent_rows', '?')})." if "train_rows" in cfg
+                 else "Training rows: see each member below.")
     return f"""# Model card: {meta['version']}
 
 **Kind:** `{meta['kind']}` — {meta.get('description', 'the classifier the pipeline loads by default')}.
@@ -58,8 +61,7 @@ and `feedback_nlp/data/taxonomy.yaml`.
 - Dev sets: the shared dev split and `training/data/nonreview_dev.jsonl` (written here, labelled by
   reading, never trained on).
 
-Training rows: {cfg.get('train_rows', '?')} (sentiment {cfg.get('sentiment_rows', '?')}, causes
-{cfg.get('cause_rows', '?')}, churn intent {cfg.get('intent_rows', '?')}).
+{rows_line}
 
 ## Method
 {meta.get('method', '')}
@@ -84,6 +86,41 @@ confusion matrices `eval/confusion.png`.
 """
 
 
+def stacked_section(model: Path, meta: dict) -> str:
+    """Model-card text for a ``kind: stacked`` directory: members, per-task choice, cross-fitted numbers."""
+    cv = json.loads((model / "cv_report.json").read_text("utf-8")) if (model / "cv_report.json").is_file() else {}
+    lines = ["", "## Members and combination", "",
+             "Combiner (`feedback_nlp/models/stacked.py`, fitted by `python -m training.stack` on the review dev split):",
+             "| task | kept | cross-fitted review-dev metric |", "|---|---|---|"]
+    for task, sel in meta.get("selection", {}).items():
+        lines.append(f"| {task} | {sel['chosen']} | {sel['cross_fitted_dev']} |")
+    lines += ["", "Review dev, each alone and stacked (stacked: every fold predicted by a combiner fitted on the others):", "",
+              "| model | binary sentiment (waimai / shopping / hotel) | cause macro-F1 | explicit F1 |", "|---|---|---|---|"]
+    rows = [("stacked, cross-fitted", cv.get("cross_fitted_review_dev"))] + list(cv.get("members_alone_review_dev", {}).items())
+    for name, rep in rows:
+        if rep:
+            b = rep["sentiment_binary_accuracy"]
+            lines.append(f"| {name} | {b.get('waimai')} / {b.get('shopping')} / {b.get('hotel')} | "
+                         f"{rep['labelled']['causes']['macro_f1']} | {rep['labelled']['churn_explicit']['f1']} |")
+    for name in meta.get("members", []):
+        sub = model / name
+        m = json.loads((sub / "model.json").read_text("utf-8"))
+        lines += ["", f"### Member `{name}`: {m.get('kind')} {m.get('version')}"]
+        if m.get("method"):
+            lines.append(m["method"])
+        if (sub / "finetune_config.json").is_file():
+            lines.append(f"Fine-tune config: `{(sub / 'finetune_config.json').read_text('utf-8').replace(chr(10), ' ')}`")
+        if (sub / "finetune_metrics.json").is_file():
+            tr = json.loads((sub / "finetune_metrics.json").read_text("utf-8")).get("train", {})
+            lines.append(f"Fine-tune run: {json.dumps(tr)}")
+        if (sub / "parity.json").is_file():
+            par = json.loads((sub / "parity.json").read_text("utf-8"))
+            kept = next((a for a in par["attempts"] if a["variant"] == par["kept"]), {})
+            lines.append(f"ONNX {par['kept']}: parity on {kept.get('n')} dev texts vs PyTorch — label agreement "
+                         f"{kept.get('min_agreement')} (worst task), max probability difference {kept.get('max_prob_diff_all')}.")
+    return "\n".join(lines) + "\n"
+
+
 def ship(model: Path, force: bool = False, log=print) -> Path | None:
     meta = json.loads((model / "model.json").read_text("utf-8"))
     eval_dir = Path(tempfile.mkdtemp(prefix="ship-eval-"))
@@ -104,7 +141,8 @@ def ship(model: Path, force: bool = False, log=print) -> Path | None:
         shutil.rmtree(target)
     shutil.copytree(model, target, ignore=shutil.ignore_patterns("eval", "checkpoint*", "*.log", "runs"))
     shutil.move(str(eval_dir), target / "eval")
-    (target / "MODEL_CARD.md").write_text(model_card(meta, report), "utf-8")
+    extra = stacked_section(target, meta) if meta.get("kind") == "stacked" else ""
+    (target / "MODEL_CARD.md").write_text(model_card(meta, report, extra), "utf-8")
     size = dir_size(target)
     if size > SIZE_BUDGET:
         shutil.rmtree(target)

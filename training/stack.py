@@ -9,7 +9,9 @@ causes and churn intent on the labelled dev rows. The non-review dev set is neve
 numbers in ``training.evaluate`` stay fully held out. Review-dev numbers of the shipped combiner are
 in-sample for those few parameters; ``cv_report.json`` gives the honest estimate: each of ``--folds``
 folds (by a hash of the id) predicted by a combiner fitted on the other folds. The pooled cause
-threshold is chosen on those out-of-fold predictions. Each member directory is copied in (``lexicon``
+threshold is chosen on those out-of-fold predictions. Per task the fitted combiner is kept only when
+its cross-fitted metric beats every member alone (binary sentiment accuracy, cause macro-F1, churn
+``explicit`` F1); otherwise that task passes the best member's output through. Each member directory is copied in (``lexicon``
 as a member means the lexicon-only scorer, with no files).
 """
 
@@ -111,6 +113,24 @@ def report_of(examples: list[Example], sent, causes, intent, threshold: float) -
             "labelled": labelled_metrics([examples[i] for i in lab], [res[i] for i in lab], MIN_SUPPORT_REVIEW)}
 
 
+def passthrough(j: int, n_members: int) -> dict:
+    """Parameters that reproduce member ``j`` alone: its P(positive), its cause decisions at its own
+    thresholds (σ(margin) ≥ 0.5 exactly when p ≥ threshold), its churn-intent probabilities."""
+    e = np.eye(n_members)[j].tolist()
+    k = len(CHURN_INTENTS)
+    coef_i = np.zeros((k, k * n_members))
+    coef_i[:, j * k:(j + 1) * k] = np.eye(k)
+    return {"sentiment": {"coef": e, "intercept": 0.0}, "causes": {"coef": e, "intercept": 0.0, "threshold": 0.5},
+            "churn_intent": {"coef": coef_i.tolist(), "intercept": [0.0] * k}}
+
+
+def task_scores(rep: dict) -> dict[str, float]:
+    """The dev metric each task is selected on."""
+    b = rep["sentiment_binary_accuracy"]
+    return {"sentiment": float(np.mean([b[s] for s in b])), "causes": rep["labelled"]["causes"]["macro_f1"] or 0.0,
+            "churn_intent": rep["labelled"]["churn_explicit"]["f1"]}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m training.stack", description=__doc__.split("\n\n")[0])
     ap.add_argument("--member", action="append", required=True, help="NAME=MODEL_DIR (or NAME=lexicon)")
@@ -141,6 +161,18 @@ def main(argv: list[str] | None = None) -> int:
 
     params = fit(preds, thresholds, dev, a.C)
     params["causes"]["threshold"] = threshold
+    # per task, keep whichever is best on the cross-fitted dev metric: the fitted combiner or a member alone
+    best = {t: ("stacked", v) for t, v in task_scores(cv).items()}
+    names = list(scorers)
+    for j, n in enumerate(names):
+        alone = passthrough(j, len(names))
+        got = task_scores(report_of(dev, *combine(alone, *[[q[k] for q in preds] for k in range(3)], thresholds), 0.5))
+        for t, v in got.items():
+            if v > best[t][1]:
+                best[t] = (n, v)
+                params[t] = alone[t]
+    selection = {t: {"chosen": c, "cross_fitted_dev": round(v, 4)} for t, (c, v) in best.items()}
+    print("selection:", json.dumps(selection))
     out = a.out
     if out.exists():
         shutil.rmtree(out)
@@ -157,10 +189,15 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"kind": KIND, "version": f"stacked-{digest}", "members": list(members),
             "member_versions": versions,
             "description": "member models combined by logistic regressions fitted on the review dev folds",
-            **params, "config": {"folds": a.folds, "C": a.C, "fitted_on": "shared review dev split", "rows": len(dev),
+            "method": ("Stacking: per task, a logistic regression over the members' scores (P(positive) logits; "
+                       "per-code margins over each member's own threshold, pooled over codes; churn-intent "
+                       "log-probabilities), fitted on the shared review dev split with the cause threshold chosen on "
+                       f"{a.folds}-fold cross-fitted predictions; a task keeps the fitted combiner only when its "
+                       "cross-fitted dev metric beats every member alone, else it passes the best member through."),
+            **params, "selection": selection, "config": {"folds": a.folds, "C": a.C, "fitted_on": "shared review dev split", "rows": len(dev),
                                  "labelled_rows": int(lab.sum())}}
     (out / "model.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), "utf-8")
-    (out / "cv_report.json").write_text(json.dumps({"cross_fitted_review_dev": cv, "members_alone_review_dev": members_alone,
+    (out / "cv_report.json").write_text(json.dumps({"selection": selection, "cross_fitted_review_dev": cv, "members_alone_review_dev": members_alone,
                                                     "cause_threshold": threshold}, indent=2, ensure_ascii=False), "utf-8")
     print(json.dumps({"version": meta["version"], "cause_threshold": threshold, "sentiment": params["sentiment"],
                       "causes": params["causes"]}))

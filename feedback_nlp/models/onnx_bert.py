@@ -8,6 +8,12 @@ batches padded to the longest in the batch, so short texts do not pay for long o
 
 Threads: ``intra_op_num_threads`` argument, else ``FEEDBACK_NLP_ORT_THREADS``, else onnxruntime's
 default (all cores).
+
+Batch size: ``batch_size`` argument, else ``FEEDBACK_NLP_ORT_BATCH``, else 16 — except for dynamic
+int8 models, where the default is 1: dynamic quantisation picks activation scales per batch, so a
+text's scores would move (by up to ~0.01 here) with the texts it happens to be batched with, and the
+live service, ``classify`` and batch re-labelling would disagree. fp32 models give the same scores
+to 4 decimals in any batch (checked in the tests).
 """
 
 from __future__ import annotations
@@ -24,12 +30,13 @@ from feedback_nlp.taxonomy import CAUSE_CODES, CHURN_INTENTS, SENTIMENTS
 
 KIND = "onnx-bert"
 THREADS_ENV = "FEEDBACK_NLP_ORT_THREADS"
+BATCH_ENV = "FEEDBACK_NLP_ORT_BATCH"
 
 
 class OnnxBertScorer:
     """A :class:`~feedback_nlp.models.base.Scorer` over an exported ONNX model folder."""
 
-    def __init__(self, path: str | Path, intra_op_num_threads: int | None = None, batch_size: int = 16):
+    def __init__(self, path: str | Path, intra_op_num_threads: int | None = None, batch_size: int | None = None):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -44,6 +51,11 @@ class OnnxBertScorer:
         self.path = path
         self.version: str = meta["version"]
         self.max_len = int(meta.get("max_len", 128))
+        dynamic_int8 = str(meta.get("quantization", "")).startswith("int8")
+        if batch_size is None:
+            batch_size = int(os.environ.get(BATCH_ENV, "0")) or (1 if dynamic_int8 else 16)
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be ≥ 1, got {batch_size}")
         self.batch_size = batch_size
         th = json.loads((path / "thresholds.json").read_text("utf-8"))
         self.thresholds = Thresholds(causes=dict(th.get("causes", {})), default=float(th.get("default", 0.5)))

@@ -122,3 +122,13 @@ def test_nb_ratios_sign_follows_the_class():
     X = csr_matrix(np.array([[1, 0, 1], [1, 0, 1], [0, 1, 1], [0, 1, 1]], np.float32))
     r = nb_ratios(X, np.array([1, 1, 0, 0]))
     assert r[0] > 0 > r[1] and abs(r[2]) < 1e-6
+
+
+def test_training_entry_point_dispatches_classifier_stages(capsys):
+    from training.__main__ import CLASSIFIER_STAGES, main
+
+    assert {"train-linear", "finetune", "export", "evaluate"} <= set(CLASSIFIER_STAGES)
+    with pytest.raises(SystemExit) as exc:
+        main(["evaluate", "--help"])
+    assert exc.value.code == 0
+    assert "--model" in capsys.readouterr().out

@@ -158,3 +158,26 @@ def test_scorer_scores_pipeline_documents(exported):
     rev = small.score(docs[::-1])[::-1]
     for a, b in zip(big, rev):
         assert max(abs(a.causes[c] - b.causes[c]) for c in CAUSE_CODES) <= 2e-4
+
+
+def test_int8_scores_do_not_depend_on_batch_companions(exported):
+    """Dynamic int8 picks activation scales per batch: the scorer runs such models one text at a
+    time by default, so a text scores the same alone and among others."""
+    import numpy as np
+
+    from feedback_nlp.models.onnx_bert import OnnxBertScorer
+
+    scorer = OnnxBertScorer(exported["int8"], intra_op_num_threads=1)
+    assert scorer.batch_size == 1
+    alone = scorer.predict_texts([TEXTS[0]])
+    among = scorer.predict_texts(TEXTS[::-1])
+    for a, b in zip(alone, among):
+        assert np.array_equal(a[0], b[-1])
+    assert OnnxBertScorer(exported["fp32"], intra_op_num_threads=1).batch_size == 16
+
+
+def test_batch_size_must_be_positive(exported):
+    from feedback_nlp.models.onnx_bert import OnnxBertScorer
+
+    with pytest.raises(ValueError, match="batch_size"):
+        OnnxBertScorer(exported["fp32"], batch_size=0)

@@ -52,6 +52,10 @@ class Variant:
     fp32_last_layers: int = 0  # encoder layers (counted from the top) left unquantised
     fused: bool = True  # onnxruntime's transformer fusions (Attention, SkipLayerNormalization, Gelu) first
 
+    def __post_init__(self):
+        if self.fused and self.fp32_last_layers:
+            raise ValueError("fp32_last_layers needs the unfused graph (fused=False): it finds layers by MatMul names")
+
     @property
     def name(self) -> str:
         if self.quant == "fp32":
@@ -62,7 +66,7 @@ class Variant:
 
 
 FALLBACKS = (Variant("int8", exclude_op_types=("Gather",)), Variant("int8", per_channel=True, exclude_op_types=("Gather",)),
-             Variant("int8", exclude_op_types=("Gather",), fp32_last_layers=1), Variant("int8", fused=False),
+             Variant("int8", exclude_op_types=("Gather",), fp32_last_layers=1, fused=False), Variant("int8", fused=False),
              Variant("fp32"), Variant("fp32", fused=False))
 
 
@@ -84,8 +88,9 @@ def export_fp32(model, path: Path, max_len: int) -> None:
 
 
 def fuse(fp32: Path, out: Path, num_heads: int, hidden_size: int) -> dict:
-    """onnxruntime's BERT graph fusions (multi-head Attention, SkipLayerNormalization, BiasGelu ...) —
-    the step that makes int8 pay off on CPU; returns the fused operator counts."""
+    """onnxruntime's BERT graph fusions (multi-head Attention, SkipLayerNormalization, BiasGelu ...);
+    returns the fused operator counts. (On the 2-core AVX2 CPU here, without VNNI, fused int8 and
+    fused fp32 ran at the same speed; see docs/models.md.)"""
     from onnxruntime.transformers.optimizer import optimize_model
 
     opt = optimize_model(str(fp32), model_type="bert", num_heads=num_heads, hidden_size=hidden_size, opt_level=0)
@@ -115,7 +120,7 @@ def quantize(fp32: Path, out: Path, variant: Variant) -> None:
         return
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    exclude = top_layer_nodes(fp32, variant.fp32_last_layers) if not variant.fused else []
+    exclude = top_layer_nodes(fp32, variant.fp32_last_layers)
     op_types = None
     if variant.exclude_op_types:
         op_types = [t for t in ("MatMul", "Gather", "Attention", "EmbedLayerNormalization") if t not in variant.exclude_op_types]

@@ -28,12 +28,13 @@ from sklearn.linear_model import LogisticRegression
 
 from feedback_nlp.models.base import Scores, decide, Thresholds
 from feedback_nlp.models.registry import load_scorer
-from feedback_nlp.models.stacked import (KIND, POSITIVE, cause_features, combine, intent_features, member_arrays,
+from feedback_nlp.models.stacked import (KIND, cause_features, combine, intent_features, member_arrays,
                                          member_thresholds, sentiment_features)
 from feedback_nlp.pipeline import build_pipeline
 from feedback_nlp.taxonomy import CAUSE_CODES, CHURN_INTENTS, SENTIMENTS
-from training.evaluate import MIN_SUPPORT_REVIEW, cause_metrics, labelled_metrics
+from training.evaluate import MIN_SUPPORT_REVIEW, labelled_metrics
 from training.labelled import Example, load_corpus
+from training.linear import full_logits
 from training.thresholds import best_threshold
 
 
@@ -64,23 +65,14 @@ def fit(preds: list[tuple], thresholds: list[np.ndarray], examples: list[Example
     m_c = LogisticRegression(C=C, max_iter=1000).fit(cf.reshape(-1, cf.shape[2]), Y.reshape(-1))
     yi = np.array([CHURN_INTENTS.index(e.churn_intent) for e in examples if e.causes is not None])
     m_i = LogisticRegression(C=C, max_iter=2000).fit(intent_features([p[2][lab] for p in preds]), yi)
-    coef_i = np.zeros((len(CHURN_INTENTS), m_i.coef_.shape[1]))
-    icpt_i = np.full(len(CHURN_INTENTS), -30.0)
-    classes = list(m_i.classes_)
-    if len(classes) == 2:  # a binary model: logits (0, z); a class never seen keeps a large negative bias
-        icpt_i[classes[0]] = 0.0
-        coef_i[classes[1]], icpt_i[classes[1]] = m_i.coef_[0], m_i.intercept_[0]
-    else:
-        for row, k in enumerate(classes):
-            coef_i[k], icpt_i[k] = m_i.coef_[row], m_i.intercept_[row]
+    w_i, b_i = full_logits(m_i, len(CHURN_INTENTS))
     return {"sentiment": {"coef": m_s.coef_[0].tolist(), "intercept": float(m_s.intercept_[0])},
             "causes": {"coef": m_c.coef_[0].tolist(), "intercept": float(m_c.intercept_[0]), "threshold": 0.5},
-            "churn_intent": {"coef": coef_i.tolist(), "intercept": icpt_i.tolist()}}
+            "churn_intent": {"coef": w_i.T.tolist(), "intercept": b_i.tolist()}}
 
 
-def results(sent, causes, intent, threshold: float) -> list[dict]:
+def results(sent, causes, intent, th: Thresholds) -> list[dict]:
     """The parts of the classify contract ``training.evaluate``'s metrics read."""
-    th = Thresholds(default=threshold)
     out = []
     for i in range(len(sent)):
         d = decide(Scores(dict(zip(SENTIMENTS, sent[i])), dict(zip(CAUSE_CODES, causes[i])),
@@ -103,8 +95,8 @@ def cross_fitted(preds, thresholds, examples, folds: int, C: float):
     return out
 
 
-def report_of(examples: list[Example], sent, causes, intent, threshold: float) -> dict:
-    res = results(sent, causes, intent, threshold)
+def report_of(examples: list[Example], sent, causes, intent, th: Thresholds) -> dict:
+    res = results(sent, causes, intent, th)
     by_source: dict[str, list[bool]] = {}
     for e, r in zip(examples, res):
         by_source.setdefault(e.source, []).append((r["sentiment"]["label"] == "positive") == (e.sentiment == "positive"))
@@ -149,15 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     lab = np.array([e.causes is not None for e in dev])
     Y = np.array([[c in e.causes for c in CAUSE_CODES] for e in dev if e.causes is not None], int)
     threshold = best_threshold(oof[1][lab].reshape(-1), Y.reshape(-1), low=0.1)
-    cv = report_of(dev, *oof, threshold)
-    members_alone = {n: report_of(dev, *p[n][:3], 0.5) for n in scorers}
-    for n, s in scorers.items():  # members at their own thresholds
-        th = Thresholds(causes={c: t for c, t in zip(CAUSE_CODES, member_thresholds(s))})
-        res = [decide(Scores(dict(zip(SENTIMENTS, p[n][0][i])), dict(zip(CAUSE_CODES, p[n][1][i])),
-                             dict(zip(CHURN_INTENTS, p[n][2][i]))), th) for i in range(len(dev))]
-        members_alone[n]["labelled"]["causes"] = cause_metrics(
-            [e for e in dev if e.causes is not None],
-            [{"causes": [{"code": c} for c, _ in d.causes]} for d, e in zip(res, dev) if e.causes is not None], MIN_SUPPORT_REVIEW)
+    cv = report_of(dev, *oof, Thresholds(default=threshold))
+    members_alone = {n: report_of(dev, *p[n], s.thresholds) for n, s in scorers.items()}  # each at its own thresholds
 
     params = fit(preds, thresholds, dev, a.C)
     params["causes"]["threshold"] = threshold
@@ -166,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     names = list(scorers)
     for j, n in enumerate(names):
         alone = passthrough(j, len(names))
-        got = task_scores(report_of(dev, *combine(alone, *[[q[k] for q in preds] for k in range(3)], thresholds), 0.5))
+        got = task_scores(report_of(dev, *combine(alone, *[[q[k] for q in preds] for k in range(3)], thresholds), Thresholds()))
         for t, v in got.items():
             if v > best[t][1]:
                 best[t] = (n, v)

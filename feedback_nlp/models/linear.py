@@ -51,6 +51,14 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
+def with_positive(sent: np.ndarray, p_pos: np.ndarray) -> np.ndarray:
+    """A 3-way distribution whose P(positive) is ``p_pos``, the rest split as in ``sent``."""
+    pos = SENTIMENTS.index("positive")
+    rest = np.delete(sent, pos, axis=1)
+    rest = rest / np.maximum(rest.sum(axis=1, keepdims=True), 1e-12) * (1.0 - p_pos)[:, None]
+    return np.insert(rest, pos, p_pos, axis=1)
+
+
 class TfidfFeatures:
     """Sublinear-tf TF-IDF with l2 normalisation, as scikit-learn's ``TfidfVectorizer`` computes it."""
 
@@ -105,10 +113,7 @@ class LinearHeads:
         sent = _softmax(self._dot(rows, self.w_sent, self.b_sent) / self.t_sent)
         if self.w_pos is not None:
             p = _sigmoid(self._dot(rows, self.w_pos, self.b_pos)[:, 0] * self.platt_pos[0] + self.platt_pos[1])
-            pos = SENTIMENTS.index("positive")
-            rest = np.delete(sent, pos, axis=1)
-            rest = rest / np.maximum(rest.sum(axis=1, keepdims=True), 1e-12) * (1.0 - p)[:, None]
-            sent = np.insert(rest, pos, p, axis=1)
+            sent = with_positive(sent, p)
         z = self._dot(rows, self.w_cause, self.b_cause)
         causes = _sigmoid(z * self.platt[:, 0] + self.platt[:, 1])
         intent = _softmax(self._dot(rows, self.w_int, self.b_int) / self.t_int)

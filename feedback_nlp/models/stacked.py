@@ -29,6 +29,7 @@ import numpy as np
 
 from feedback_nlp.document import Document
 from feedback_nlp.models.base import Scorer, Scores, Thresholds
+from feedback_nlp.models.linear import _sigmoid, _softmax, with_positive
 from feedback_nlp.taxonomy import CAUSE_CODES, CHURN_INTENTS, SENTIMENTS
 
 KIND = "stacked"
@@ -65,19 +66,7 @@ def intent_features(intent: list[np.ndarray]) -> np.ndarray:
 
 def split_rest(sent: list[np.ndarray], p_pos: np.ndarray) -> np.ndarray:
     """Full 3-way distribution: P(positive) from the stacker, the rest in the members' mean proportion."""
-    rest = np.mean([np.delete(s, POSITIVE, axis=1) for s in sent], axis=0)
-    rest = rest / np.maximum(rest.sum(axis=1, keepdims=True), 1e-12) * (1.0 - p_pos)[:, None]
-    return np.insert(rest, POSITIVE, p_pos, axis=1)
-
-
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def _softmax(z):
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    return with_positive(np.mean(sent, axis=0), p_pos)
 
 
 def combine(params: dict, sent: list[np.ndarray], causes: list[np.ndarray], intent: list[np.ndarray],

@@ -1,14 +1,14 @@
 """Where the shipped data lives: the ``lexicons/`` and ``models/`` folders of the project.
 
-An editable install reads them from the checkout; a wheel carries them as the packages
-``feedback_nlp_lexicons`` / ``feedback_nlp_models`` (see ``pyproject.toml``). Environment variables
-override both, so operators can point a deployment at their own copies.
+An editable install reads them from the checkout; a wheel carries them as the data-only packages
+``feedback_nlp_lexicons`` / ``feedback_nlp_models`` / ``feedback_nlp_rules`` (see ``setup.py``).
+Environment variables override both, so operators can point a deployment at their own copies.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
-from importlib import resources
 from pathlib import Path
 
 _ROOT = Path(__file__).resolve().parent.parent
@@ -16,12 +16,15 @@ _ROOT = Path(__file__).resolve().parent.parent
 
 def _shipped(folder: str, package: str) -> Path:
     local = _ROOT / folder
-    if local.is_dir():
+    # a checkout has pyproject.toml beside the code; in site-packages a stray top-level "models"
+    # folder of some other distribution must not be taken for ours
+    if (_ROOT / "pyproject.toml").is_file() and local.is_dir():
         return local
-    try:
-        return Path(str(resources.files(package)))
-    except ModuleNotFoundError:  # pragma: no cover - broken install
-        return local
+    # the data packages hold no __init__.py (namespace packages): take their folder from the spec
+    spec = importlib.util.find_spec(package)
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return local  # neither a checkout nor a wheel carrying the data: callers report the missing file
 
 
 def lexicon_dir() -> Path:

@@ -8,6 +8,10 @@ silently dropped. The project's own sources are then assembled into train and de
   (label 1 → positive, 0 → negative; no neutral).
 - ``cause_labels``: ``../shared/data/cause_labels_train.jsonl`` joined to the review texts by id —
   3-way sentiment, causes and churn intent, labelled by reading.
+- ``review_labels_here``: ``training/data/review_labels_here.jsonl`` — more shared **train-split**
+  reviews labelled here by reading (ids and labels only, the texts stay in ``../shared``); picked by
+  :mod:`training.select_for_labelling`. A dev-split id there is rejected; the shared labels win
+  where both label an id.
 - ``written_train``: ``training/data/written_train.jsonl`` — texts written here (surveys, tickets,
   chats...), for training only, never in a metric.
 - ``nonreview_dev``: ``training/data/nonreview_dev.jsonl`` — written here, labelled by reading;
@@ -29,6 +33,7 @@ from training.splits import is_dev
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
 WRITTEN_TRAIN = REPO / "training" / "data" / "written_train.jsonl"
+REVIEW_LABELS_HERE = REPO / "training" / "data" / "review_labels_here.jsonl"
 NONREVIEW_DEV = REPO / "training" / "data" / "nonreview_dev.jsonl"
 
 FORMATS = {".csv": "csv", ".jsonl": "json", ".json": "json", ".parquet": "parquet"}
@@ -82,6 +87,8 @@ def label_problem(sentiment, causes, churn_intent) -> str | None:
         return "unknown_sentiment"
     if causes is not None and any(c not in CAUSE_CODES for c in causes):
         return "unknown_cause"
+    if causes is not None and "other" in causes and len(causes) > 1:
+        return "other_combined"  # the guide: `other` never appears together with another code
     if churn_intent is not None and churn_intent not in CHURN_INTENTS:
         return "unknown_churn_intent"
     return None
@@ -115,6 +122,30 @@ def load_labelled_file(path: str | Path, source: str, columns: dict[str, str] | 
     return examples_from_rows(load_rows(path, columns), source, report), report
 
 
+def _join_labels(path: Path, reviews: dict[str, Example], train_only: bool) -> LoadReport:
+    """Put 3-way labels from ``path`` on the reviews they name by id; the first file to label an id wins."""
+    rep = LoadReport(str(path))
+    for r in load_rows(path):
+        rep.read += 1
+        ex = reviews.get(str(r["id"]))
+        if ex is None:
+            rep.rejected["unknown_id"] += 1
+            continue
+        if train_only and is_dev(ex.id):
+            rep.rejected["dev_split_id"] += 1
+            continue
+        if not ex.binary_only:
+            rep.rejected["already_labelled"] += 1
+            continue
+        problem = label_problem(r.get("sentiment"), r.get("causes"), r.get("churn_intent"))
+        if problem or None in (r.get("sentiment"), r.get("causes"), r.get("churn_intent")):
+            rep.rejected[problem or "missing_label"] += 1
+            continue
+        ex.sentiment, ex.causes, ex.churn_intent, ex.binary_only = r["sentiment"], list(r["causes"]), r["churn_intent"], False
+        rep.kept += 1
+    return rep
+
+
 @dataclass
 class Corpus:
     train: list[Example]
@@ -141,20 +172,9 @@ def load_corpus(shared: Path = SHARED, include_written: bool = True) -> Corpus:
         rep.kept += 1
     reports.append(rep)
 
-    rep = LoadReport(str(shared / "cause_labels_train.jsonl"))
-    for r in load_rows(shared / "cause_labels_train.jsonl"):
-        rep.read += 1
-        ex = rev_examples.get(str(r["id"]))
-        if ex is None:
-            rep.rejected["unknown_id"] += 1
-            continue
-        problem = label_problem(r.get("sentiment"), r.get("causes"), r.get("churn_intent"))
-        if problem or None in (r.get("sentiment"), r.get("causes"), r.get("churn_intent")):
-            rep.rejected[problem or "missing_label"] += 1
-            continue
-        ex.sentiment, ex.causes, ex.churn_intent, ex.binary_only = r["sentiment"], list(r["causes"]), r["churn_intent"], False
-        rep.kept += 1
-    reports.append(rep)
+    reports.append(_join_labels(shared / "cause_labels_train.jsonl", rev_examples, train_only=False))
+    if REVIEW_LABELS_HERE.is_file():
+        reports.append(_join_labels(REVIEW_LABELS_HERE, rev_examples, train_only=True))
 
     train = [e for e in rev_examples.values() if not is_dev(e.id)]
     review_dev = [e for e in rev_examples.values() if is_dev(e.id)]

@@ -58,3 +58,43 @@ def test_dev_split_is_stable_and_disjoint(shared_data):
     assert not train_ids & {e.id for e in corpus.review_dev}
     assert not train_ids & {e.id for e in corpus.nonreview_dev}
     assert 0.08 < len(corpus.review_dev) / (len(corpus.review_dev) + sum(e.source != "written" for e in corpus.train)) < 0.12
+
+
+def test_labels_made_here_join_train_split_only(tmp_path):
+    from training.labelled import Example, _join_labels
+
+    ids = [f"r{i:04d}" for i in range(200)]
+    dev_id = next(i for i in ids if is_dev(i))
+    train_a, train_b, train_c = [i for i in ids if not is_dev(i)][:3]
+    reviews = {i: Example(id=i, text="分量太少了，不值这个价", source="waimai", sentiment="negative", binary_only=True)
+               for i in (dev_id, train_a, train_b, train_c)}
+    reviews[train_b].binary_only = False  # labelled by the shared file already
+    reviews[train_b].causes, reviews[train_b].churn_intent = ["product_quality"], "none"
+    rows = [
+        {"id": train_a, "sentiment": "negative", "causes": ["price_value"], "churn_intent": "explicit"},
+        {"id": dev_id, "sentiment": "negative", "causes": ["price_value"], "churn_intent": "none"},
+        {"id": train_b, "sentiment": "negative", "causes": ["price_value"], "churn_intent": "none"},
+        {"id": train_c, "sentiment": "negative", "causes": ["other", "price_value"], "churn_intent": "none"},
+        {"id": "nosuchid", "sentiment": "negative", "causes": [], "churn_intent": "none"},
+    ]
+    path = tmp_path / "labels.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", "utf-8")
+    report = _join_labels(path, reviews, train_only=True)
+    assert report.read == 5 and report.kept == 1
+    assert dict(report.rejected) == {"dev_split_id": 1, "already_labelled": 1, "other_combined": 1, "unknown_id": 1}
+    assert reviews[train_a].causes == ["price_value"] and reviews[train_a].churn_intent == "explicit"
+    assert not reviews[train_a].binary_only
+    assert reviews[dev_id].binary_only and reviews[dev_id].causes is None  # a dev row never gets labels from here
+    assert reviews[train_b].causes == ["product_quality"]  # the shared label wins
+    assert reviews[train_c].binary_only
+
+
+def test_labels_made_here_file_is_train_split(shared_data):
+    from training.labelled import REVIEW_LABELS_HERE
+
+    if not REVIEW_LABELS_HERE.is_file():
+        pytest.skip("no labels made here yet")
+    rows = [json.loads(line) for line in REVIEW_LABELS_HERE.read_text("utf-8").splitlines() if line.strip()]
+    assert rows and not [r["id"] for r in rows if is_dev(r["id"])]
+    assert len({r["id"] for r in rows}) == len(rows)
+    assert {"text"}.isdisjoint(*rows)  # ids and labels only: the texts stay in ../shared

@@ -56,6 +56,8 @@ and `feedback_nlp/data/taxonomy.yaml`.
 - Shared reviews (`reviews_train.csv`, waimai / shopping / hotel): binary sentiment, train split only
   (dev split = `sha1(id) % 10 == 0`).
 - Shared cause labels (`cause_labels_train.jsonl`): 3-way sentiment, causes and churn intent, train split.
+- `training/data/review_labels_here.jsonl` (where present): more train-split shared reviews labelled
+  here by reading, picked by uncertainty sampling (`training.select_for_labelling`) plus a random share.
 - `training/data/written_train.jsonl`: texts written here in other registers (surveys, tickets,
   chats, e-mails, app reviews) and industries, labelled by reading; training only.
 - Dev sets: the shared dev split and `training/data/nonreview_dev.jsonl` (written here, labelled by

@@ -60,8 +60,12 @@ def test_combine_formula():
     logit = np.log(0.6 / 0.4)
     p = 1 / (1 + np.exp(-logit))
     assert s[0, SENTIMENTS.index("positive")] == pytest.approx(p)
-    # the rest split in the members' mean proportion: negative (0.5 + 0.25)/2, neutral (0.5 + 0.75)/2
+    # equal coefficients: the rest split in the members' mean proportion, negative (0.5 + 0.25)/2
     assert s[0, SENTIMENTS.index("negative")] == pytest.approx((1 - p) * 0.375)
+    # one member passed through (coefficients 1, 0): its whole distribution, not a blend
+    params["sentiment"] = {"coef": [0.0, 1.0], "intercept": 0.0}
+    s, _, _ = combine(params, [sent_a, sent_b], causes, intent, th)
+    assert s[0] == pytest.approx(sent_b[0])
     # cause margins: logit .8 - logit .5 and logit .2 - logit .2 → σ(logit .8 − 1)
     assert c[0, 0] == pytest.approx(1 / (1 + np.exp(-(np.log(4) - 1))))
     e = np.exp([1.0, 0.0, 0.0])

@@ -110,7 +110,7 @@ def nb_ratios(X, y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
 
 def train(out: Path, max_features: int = 250_000, seed: int = 0, C_sent: float = 2.0, C_pos: float = 8.0, C_cause: float = 16.0,
           C_intent: float = 2.0, folds: int = 3, log=print, corpus: Corpus | None = None, min_df: int = 2,
-          labelled_weight: float = 4.0) -> dict:
+          labelled_weight: float = 4.0, written_weight: float = 2.0) -> dict:
     started = time.time()
     corpus = corpus or load_corpus()
     for r in corpus.reports:
@@ -150,6 +150,8 @@ def train(out: Path, max_features: int = 250_000, seed: int = 0, C_sent: float =
 
     # causes: rows labelled by reading
     c_idx = np.array([i for i, e in enumerate(train_ex) if e.causes is not None])
+    # texts written here (other registers) weigh more, so the many labelled reviews do not swamp them
+    cw = np.array([written_weight if train_ex[i].source == "written" else 1.0 for i in c_idx])
     Xc = X[c_idx]
     Y = np.array([[int(code in train_ex[i].causes) for code in CAUSE_CODES] for i in c_idx])
     w_c = np.zeros((X.shape[1], len(CAUSE_CODES)), np.float32)
@@ -163,7 +165,7 @@ def train(out: Path, max_features: int = 250_000, seed: int = 0, C_sent: float =
             log(f"cause {code}: {int(y.sum())} positives — never predicted")
             continue
         make_c = lambda: LogisticRegression(C=C_cause, max_iter=500, class_weight="balanced", random_state=seed)  # noqa: E731
-        m = make_c().fit(Xc, y)
+        m = make_c().fit(Xc, y, sample_weight=cw)
         w_c[:, k], b_c[k] = m.coef_[0], m.intercept_[0]
         z = _oof_decision(make_c, Xc, y, min(5, int(y.sum())), seed)
         a, b = fit_platt(z, y)
@@ -176,7 +178,8 @@ def train(out: Path, max_features: int = 250_000, seed: int = 0, C_sent: float =
     i_idx = np.array([i for i, e in enumerate(train_ex) if e.churn_intent is not None])
     yi = np.array([CHURN_INTENTS.index(train_ex[i].churn_intent) for i in i_idx])
     make_i = lambda: LogisticRegression(C=C_intent, max_iter=500, class_weight="balanced", random_state=seed)  # noqa: E731
-    w_i, b_i = full_logits(make_i().fit(X[i_idx], yi), len(CHURN_INTENTS))
+    iw = np.array([written_weight if train_ex[i].source == "written" else 1.0 for i in i_idx])
+    w_i, b_i = full_logits(make_i().fit(X[i_idx], yi, sample_weight=iw), len(CHURN_INTENTS))
     t_int = fit_temperature(_oof_logits(make_i, X[i_idx], yi, folds, seed, len(CHURN_INTENTS)), yi)
     log(f"churn-intent head: {len(i_idx)} rows, temperature {t_int:.3f}")
 
@@ -193,7 +196,8 @@ def train(out: Path, max_features: int = 250_000, seed: int = 0, C_sent: float =
     )
     (out / "vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
     digest = hashlib.sha256((out / "linear.npz").read_bytes()).hexdigest()[:8]
-    config = {"max_features": max_features, "seed": seed, "C_sentiment": C_sent, "C_positive": C_pos, "labelled_weight": labelled_weight, "C_causes": C_cause,
+    config = {"max_features": max_features, "seed": seed, "C_sentiment": C_sent, "C_positive": C_pos, "labelled_weight": labelled_weight,
+              "written_weight": written_weight, "C_causes": C_cause,
               "C_intent": C_intent, "folds": folds, "train_rows": len(train_ex), "sentiment_rows": len(s_idx),
               "cause_rows": len(c_idx), "intent_rows": len(i_idx), "features": int(X.shape[1]),
               "seconds": round(time.time() - started, 1)}
@@ -215,8 +219,10 @@ def main(argv=None) -> int:
     ap.add_argument("--max-features", type=int, default=250_000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=3)
+    ap.add_argument("--written-weight", type=float, default=2.0,
+                    help="sample weight of texts written here in the cause and churn-intent heads (reviews: 1)")
     args = ap.parse_args(argv)
-    train(args.out, args.max_features, args.seed, folds=args.folds)
+    train(args.out, args.max_features, args.seed, folds=args.folds, written_weight=args.written_weight)
     return 0
 
 

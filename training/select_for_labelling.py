@@ -2,7 +2,7 @@
 
 The shared sample has few real examples of explicit churn intent and of some cause codes
 (``price_value`` limits review cause macro-F1). This picks rows of the **train split only** whose
-labels are missing and where a model is unsure — churn intent (P(risk)+P(explicit) in a middle
+labels are missing, that are not near-copies of a dev-split review, and where a model is unsure — churn intent (P(risk)+P(explicit) in a middle
 band), each rarer cause code (score in a middle band) — plus a random share, so labels are not
 drawn only from the model's blind spots. The picks are then labelled by reading each text
 (``training/data/review_labels_here.jsonl``); the model's scores are never shown to the labeller.
@@ -21,6 +21,7 @@ import random
 from pathlib import Path
 
 from training.labelled import load_corpus
+from training.near_dups import near_duplicates
 from training.splits import is_dev
 
 BANDS = {  # (low, high) of the score that counts as unsure
@@ -61,6 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     corpus = load_corpus(include_written=False)
     skip = already_labelled()
     pool = [e for e in corpus.train if e.binary_only and e.id not in skip and not is_dev(e.id) and len(e.text) <= 400]
+    # the corpora were deduplicated by exact text only: a train row that is a near-copy of a dev review
+    # would carry its label into the dev metrics
+    dev_copies = {left for left, _, _ in near_duplicates([{"id": e.id, "text": e.text} for e in pool],
+                                                        [{"id": e.id, "text": e.text} for e in corpus.review_dev])}
+    pool = [e for e in pool if e.id not in dev_copies]
     pipe = build_pipeline(a.model)
     results = pipe.classify_batch([e.text for e in pool], [e.id for e in pool])
     rng = random.Random(a.seed)

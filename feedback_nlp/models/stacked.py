@@ -10,7 +10,8 @@ A stacked directory holds one sub-directory per member (each a model directory o
      "churn_intent": {"coef": [[...], [...], [...]], "intercept": [..3..]}}
 
 - sentiment: P(positive) = σ(Σ a_m · logit P_m(positive) + b); the rest is split between negative and
-  neutral in the members' mean proportion.
+  neutral in the members' proportions weighted by |a_m|, so a member passed through alone
+  (coefficients 1 and 0) keeps its whole distribution.
 - causes: each member's *margin* for a code, logit P_m(code) − logit threshold_m(code), so every
   member's own per-code threshold is part of the evidence; one regression pooled over all codes gives
   P(code) = σ(Σ a_m · margin_m + b), and a code is chosen at ``threshold`` (tuned on dev folds).
@@ -64,9 +65,13 @@ def intent_features(intent: list[np.ndarray]) -> np.ndarray:
     return np.concatenate([np.log(np.clip(i, EPS, 1.0)) for i in intent], axis=1)
 
 
-def split_rest(sent: list[np.ndarray], p_pos: np.ndarray) -> np.ndarray:
-    """Full 3-way distribution: P(positive) from the stacker, the rest in the members' mean proportion."""
-    return with_positive(np.mean(sent, axis=0), p_pos)
+def split_rest(sent: list[np.ndarray], p_pos: np.ndarray, coef) -> np.ndarray:
+    """Full 3-way distribution: P(positive) from the stacker, the rest in the members' proportions
+    weighted by the size of their coefficients (equal weights when all are zero)."""
+    w = np.abs(np.asarray(coef, np.float64))
+    w = w if w.sum() > 0 else np.ones_like(w)
+    rest = [with_positive(s, np.zeros(len(s))) for s in sent]  # each member's own negative/neutral split
+    return with_positive(np.average(rest, axis=0, weights=w), p_pos)
 
 
 def combine(params: dict, sent: list[np.ndarray], causes: list[np.ndarray], intent: list[np.ndarray],
@@ -78,7 +83,7 @@ def combine(params: dict, sent: list[np.ndarray], causes: list[np.ndarray], inte
     p_c = _sigmoid(cause_features(causes, thresholds) @ np.asarray(c["coef"]) + c["intercept"])
     i = params["churn_intent"]
     p_i = _softmax(intent_features(intent) @ np.asarray(i["coef"]).T + np.asarray(i["intercept"]))
-    return split_rest(sent, p_pos), p_c, p_i
+    return split_rest(sent, p_pos, s["coef"]), p_c, p_i
 
 
 def member_thresholds(scorer: Scorer) -> np.ndarray:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from feedback_nlp.taxonomy import CAUSE_CODES, CHURN_INTENTS, SENTIMENTS
+from training.near_dups import NEAR_DUP_JACCARD, near_duplicates
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "training" / "data"
 DEV_PATH = DATA_DIR / "nonreview_dev.jsonl"
@@ -27,7 +28,6 @@ SCRIPTS = {"simplified", "traditional"}
 RARE_TRAIN_CODES = ("need_change", "privacy_security", "marketing_harassment",
                     "digital_experience", "billing_refund", "policy_promise", "competitor",
                     "safety_health")
-NEAR_DUP_JACCARD = 0.5
 
 
 def _load(path: Path) -> list[dict]:
@@ -49,35 +49,6 @@ def dev() -> list[dict]:
 @pytest.fixture(scope="module")
 def train() -> list[dict]:
     return _load(TRAIN_PATH)
-
-
-def char_trigrams(text: str) -> set[str]:
-    t = "".join(text.split())
-    if len(t) < 3:
-        return {t}
-    return {t[i:i + 3] for i in range(len(t) - 2)}
-
-
-def jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 1.0
-
-
-def near_duplicates(left: list[dict], right: list[dict], limit: float) -> list[tuple]:
-    """Pairs (left id, right id, score) whose character-3-gram Jaccard is >= limit."""
-    index: dict[str, list[int]] = {}
-    right_grams = [char_trigrams(r["text"]) for r in right]
-    for j, grams in enumerate(right_grams):
-        for g in grams:
-            index.setdefault(g, []).append(j)
-    found = []
-    for row in left:
-        grams = char_trigrams(row["text"])
-        candidates = {j for g in grams for j in index.get(g, ())}
-        for j in candidates:
-            score = jaccard(grams, right_grams[j])
-            if score >= limit:
-                found.append((row["id"], right[j]["id"], round(score, 3)))
-    return found
 
 
 def _check_records(rows: list[dict], id_prefix: str) -> None:

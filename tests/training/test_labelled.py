@@ -98,3 +98,17 @@ def test_labels_made_here_file_is_train_split(shared_data):
     assert rows and not [r["id"] for r in rows if is_dev(r["id"])]
     assert len({r["id"] for r in rows}) == len(rows)
     assert not [r["id"] for r in rows if "text" in r]  # ids and labels only: the texts stay in ../shared
+
+
+def test_labels_made_here_are_no_near_copies_of_dev_reviews(shared_data):
+    """The corpora were deduplicated by exact text only; a label on a near-copy would leak into dev."""
+    from training.labelled import REVIEW_LABELS_HERE, load_corpus
+    from training.near_dups import near_duplicates
+
+    if not REVIEW_LABELS_HERE.is_file():
+        pytest.skip("no labels made here yet")
+    ids = {json.loads(line)["id"] for line in REVIEW_LABELS_HERE.read_text("utf-8").splitlines() if line.strip()}
+    corpus = load_corpus(shared_data, include_written=False)
+    here = [{"id": e.id, "text": e.text} for e in corpus.train if e.id in ids]
+    assert len(here) == len(ids)
+    assert near_duplicates(here, [{"id": e.id, "text": e.text} for e in corpus.review_dev]) == []

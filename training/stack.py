@@ -153,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         alone = passthrough(j, len(names))
         got = task_scores(report_of(dev, *combine(alone, *[[q[k] for q in preds] for k in range(3)], thresholds), Thresholds()))
         for t, v in got.items():
-            if v > best[t][1]:
+            # a tie goes to the member: the combiner must beat every member alone to be kept
+            if v > best[t][1] or (v == best[t][1] and best[t][0] == "stacked"):
                 best[t] = (n, v)
                 params[t] = alone[t]
     selection = {t: {"chosen": c, "cross_fitted_dev": round(v, 4)} for t, (c, v) in best.items()}

@@ -87,10 +87,25 @@ def test_unfused_fp32_matches_pytorch_too(exported):
     assert rep["kept"] == "fp32" and rep["attempts"][0]["max_prob_diff_all"] <= 1e-4
 
 
-def test_int8_onnx_is_within_the_documented_tolerance(exported):
+def _near_ties(probs, within: float) -> int:
+    """Texts whose top two probabilities are closer than ``within``: any quantisation may swap them."""
+    import numpy as np
+
+    top2 = np.sort(probs, axis=1)[:, -2:]
+    return int(((top2[:, 1] - top2[:, 0]) <= within).sum())
+
+
+def test_int8_onnx_is_within_the_documented_tolerance(exported, bert_dir):
     rep = json.loads((exported["int8"] / "parity.json").read_text("utf-8"))["attempts"][0]
     assert rep["variant"] == "int8-fused"
-    assert rep["sentiment_agreement"] == 1.0 and rep["churn_intent_agreement"] == 1.0
+    # labels agree except on texts PyTorch itself scores as a near-tie (the random heads of the tiny model
+    # give ~1/3 each; which int8 kernels run, AVX2 or VNNI, decides such ties)
+    model, tok, manifest, _ = ft.load_model(str(bert_dir))
+    ref = ft.predict_texts(model, tok, TEXTS, manifest.get("max_len", 32))  # as parity() scores them
+    n = len(TEXTS)
+    for task, probs in (("sentiment", ref[0]), ("churn_intent", ref[2])):
+        ties = _near_ties(probs, 2 * rep["max_prob_diff"][task])
+        assert rep[f"{task}_agreement"] >= round((n - ties) / n, 5) - 1e-9, (task, ties)
     assert rep["max_prob_diff"]["sentiment"] <= ex.TARGET_MAX_DIFF
     assert rep["max_prob_diff"]["churn_intent"] <= ex.TARGET_MAX_DIFF
     assert rep["cause_decision_agreement"] >= 0.98

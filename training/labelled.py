@@ -48,6 +48,10 @@ class Example:
     causes: list[str] | None = None
     churn_intent: str | None = None
     binary_only: bool = False  # sentiment known only as positive vs negative (reviews file)
+    # labelled here (review_labels_here.jsonl): picked for cause / churn-intent uncertainty, so a biased
+    # sample for sentiment; the review's own positive/negative label is kept beside the read one
+    labelled_here: bool = False
+    binary_sentiment: str | None = None
 
 
 @dataclass
@@ -141,6 +145,8 @@ def _join_labels(path: Path, reviews: dict[str, Example], train_only: bool) -> L
         if problem or None in (r.get("sentiment"), r.get("causes"), r.get("churn_intent")):
             rep.rejected[problem or "missing_label"] += 1
             continue
+        if train_only:
+            ex.labelled_here, ex.binary_sentiment = True, ex.sentiment
         ex.sentiment, ex.causes, ex.churn_intent, ex.binary_only = r["sentiment"], list(r["causes"]), r["churn_intent"], False
         rep.kept += 1
     return rep

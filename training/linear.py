@@ -108,9 +108,19 @@ def nb_ratios(X, y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     return np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
 
 
+def sentiment_target(e: Example, labelled_weight: float, here_sentiment: str = "binary") -> tuple[str, float]:
+    """(label, sample weight) of a row in the sentiment heads."""
+    if e.binary_only:
+        return e.sentiment, 1.0
+    if e.labelled_here and here_sentiment == "binary":
+        return e.binary_sentiment, 1.0  # picked for cause/intent uncertainty: a biased sentiment sample
+    # the 3-way rows (read by annotators) weigh more than the binary review stars: they carry neutral
+    return e.sentiment, labelled_weight
+
+
 def train(out: Path, max_features: int = 250_000, seed: int = 0, C_sent: float = 2.0, C_pos: float = 8.0, C_cause: float = 16.0,
           C_intent: float = 2.0, folds: int = 3, log=print, corpus: Corpus | None = None, min_df: int = 2,
-          labelled_weight: float = 4.0, written_weight: float = 2.0) -> dict:
+          labelled_weight: float = 4.0, written_weight: float = 2.0, here_sentiment: str = "binary") -> dict:
     started = time.time()
     corpus = corpus or load_corpus()
     for r in corpus.reports:
@@ -126,9 +136,9 @@ def train(out: Path, max_features: int = 250_000, seed: int = 0, C_sent: float =
 
     # sentiment: every row (binary reviews as positive/negative; 3-way where labelled)
     s_idx = np.array([i for i, e in enumerate(train_ex) if e.sentiment is not None])
-    ys = np.array([SENTIMENTS.index(train_ex[i].sentiment) for i in s_idx])
-    # the 3-way rows (read by annotators) weigh more than the binary review stars: they carry neutral
-    sw = np.array([1.0 if train_ex[i].binary_only else labelled_weight for i in s_idx])
+    labels_weights = [sentiment_target(train_ex[i], labelled_weight, here_sentiment) for i in s_idx]
+    ys = np.array([SENTIMENTS.index(lab) for lab, _ in labels_weights])
+    sw = np.array([w for _, w in labels_weights])
     make_s = lambda: LogisticRegression(C=C_sent, max_iter=300, random_state=seed)  # noqa: E731
     w_s, b_s = full_logits(make_s().fit(X[s_idx], ys, sample_weight=sw), len(SENTIMENTS))
     oof = _oof_logits(make_s, X[s_idx], ys, folds, seed, len(SENTIMENTS))
@@ -197,7 +207,7 @@ def train(out: Path, max_features: int = 250_000, seed: int = 0, C_sent: float =
     (out / "vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
     digest = hashlib.sha256((out / "linear.npz").read_bytes()).hexdigest()[:8]
     config = {"max_features": max_features, "seed": seed, "C_sentiment": C_sent, "C_positive": C_pos, "labelled_weight": labelled_weight,
-              "written_weight": written_weight, "C_causes": C_cause,
+              "written_weight": written_weight, "here_sentiment": here_sentiment, "C_causes": C_cause,
               "C_intent": C_intent, "folds": folds, "train_rows": len(train_ex), "sentiment_rows": len(s_idx),
               "cause_rows": len(c_idx), "intent_rows": len(i_idx), "features": int(X.shape[1]),
               "seconds": round(time.time() - started, 1)}
@@ -221,8 +231,12 @@ def main(argv=None) -> int:
     ap.add_argument("--folds", type=int, default=3)
     ap.add_argument("--written-weight", type=float, default=2.0,
                     help="sample weight of texts written here in the cause and churn-intent heads (reviews: 1)")
+    ap.add_argument("--here-sentiment", choices=("binary", "read"), default="binary",
+                    help="sentiment of the reviews labelled here in the sentiment heads: their positive/negative "
+                         "review label at weight 1 (default), or the 3-way read label weighted like the shared sample")
     args = ap.parse_args(argv)
-    train(args.out, args.max_features, args.seed, folds=args.folds, written_weight=args.written_weight)
+    train(args.out, args.max_features, args.seed, folds=args.folds, written_weight=args.written_weight,
+          here_sentiment=args.here_sentiment)
     return 0
 
 

@@ -84,6 +84,7 @@ def test_labels_made_here_join_train_split_only(tmp_path):
     assert dict(report.rejected) == {"dev_split_id": 1, "already_labelled": 1, "other_combined": 1, "unknown_id": 1}
     assert reviews[train_a].causes == ["price_value"] and reviews[train_a].churn_intent == "explicit"
     assert not reviews[train_a].binary_only
+    assert reviews[train_a].labelled_here and reviews[train_a].binary_sentiment == "negative"
     assert reviews[dev_id].binary_only and reviews[dev_id].causes is None  # a dev row never gets labels from here
     assert reviews[train_b].causes == ["product_quality"]  # the shared label wins
     assert reviews[train_c].binary_only

@@ -132,3 +132,17 @@ def test_training_entry_point_dispatches_classifier_stages(capsys):
         main(["evaluate", "--help"])
     assert exc.value.code == 0
     assert "--model" in capsys.readouterr().out
+
+
+def test_sentiment_target_of_rows_labelled_here():
+    from training.labelled import Example
+    from training.linear import sentiment_target
+
+    binary = Example(id="1", text="x", source="hotel", sentiment="positive", binary_only=True)
+    shared = Example(id="2", text="x", source="hotel", sentiment="neutral", causes=[], churn_intent="none")
+    here = Example(id="3", text="x", source="hotel", sentiment="neutral", causes=["price_value"], churn_intent="none",
+                   labelled_here=True, binary_sentiment="positive")
+    assert sentiment_target(binary, 4.0) == ("positive", 1.0)
+    assert sentiment_target(shared, 4.0) == ("neutral", 4.0)
+    assert sentiment_target(here, 4.0) == ("positive", 1.0)  # default: the review's own label, unweighted
+    assert sentiment_target(here, 4.0, "read") == ("neutral", 4.0)

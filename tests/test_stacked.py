@@ -12,7 +12,7 @@ from feedback_nlp.pipeline import build_pipeline
 from feedback_nlp.taxonomy import CAUSE_CODES, CHURN_INTENTS, SENTIMENTS
 
 
-def _stacked_dir(root, sentiment_coef=(1.0, 0.0), cause_coef=(1.0, 0.0), threshold=0.5):
+def _stacked_dir(root, sentiment_coef=(1.0, 0.0), cause_coef=(1.0, 0.0), threshold=0.5, causes=None):
     for m in ("a", "b"):
         (root / m).mkdir(parents=True)
         (root / m / "model.json").write_text(json.dumps({"kind": "lexicon", "version": m}), "utf-8")
@@ -20,7 +20,7 @@ def _stacked_dir(root, sentiment_coef=(1.0, 0.0), cause_coef=(1.0, 0.0), thresho
     (root / "model.json").write_text(json.dumps({
         "kind": "stacked", "version": "stacked-test", "members": ["a", "b"],
         "sentiment": {"coef": list(sentiment_coef), "intercept": 0.0},
-        "causes": {"coef": list(cause_coef), "intercept": 0.0, "threshold": threshold},
+        "causes": causes or {"coef": list(cause_coef), "intercept": 0.0, "threshold": threshold},
         # intent: member a's log-probabilities passed through unchanged
         "churn_intent": {"coef": np.hstack([eye, 0 * eye]).tolist(), "intercept": [0.0, 0.0, 0.0]},
     }), "utf-8")
@@ -70,6 +70,20 @@ def test_combine_formula():
     assert c[0, 0] == pytest.approx(1 / (1 + np.exp(-(np.log(4) - 1))))
     e = np.exp([1.0, 0.0, 0.0])
     assert i[0] == pytest.approx(e / e.sum())
+
+
+def test_cause_passthrough_keeps_the_members_probabilities_and_thresholds(tmp_path):
+    root = _stacked_dir(tmp_path / "st", causes={"member": "b"})
+    scorer = load_scorer(root)
+    pipe = build_pipeline(model_dir=root)
+    docs = [pipe.process(t) for t in ("送得太慢了，再也不点了", "价格太贵了，分量还少", "客服不理人")]
+    member = scorer.members["b"].score(docs)
+    for m, g in zip(member, scorer.score(docs)):
+        assert g.causes == pytest.approx(m.causes, abs=1e-4)  # calibrated probabilities, not σ(margin)
+    assert scorer.thresholds is scorer.members["b"].thresholds
+    bad = _stacked_dir(tmp_path / "bad", causes={"member": "c"})
+    with pytest.raises(ValueError, match="causes pass through 'c', not a member"):
+        load_scorer(bad)
 
 
 def test_mismatched_coefficients_rejected(tmp_path):

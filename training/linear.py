@@ -120,7 +120,7 @@ def sentiment_target(e: Example, labelled_weight: float, here_sentiment: str = "
 
 def train(out: Path, max_features: int = 250_000, seed: int = 0, C_sent: float = 2.0, C_pos: float = 8.0, C_cause: float = 16.0,
           C_intent: float = 2.0, folds: int = 3, log=print, corpus: Corpus | None = None, min_df: int = 2,
-          labelled_weight: float = 4.0, written_weight: float = 2.0, here_sentiment: str = "binary") -> dict:
+          labelled_weight: float = 4.0, written_weight: float = 3.0, here_sentiment: str = "binary") -> dict:
     started = time.time()
     corpus = corpus or load_corpus()
     for r in corpus.reports:
@@ -229,7 +229,7 @@ def main(argv=None) -> int:
     ap.add_argument("--max-features", type=int, default=250_000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=3)
-    ap.add_argument("--written-weight", type=float, default=2.0,
+    ap.add_argument("--written-weight", type=float, default=3.0,
                     help="sample weight of texts written here in the cause and churn-intent heads (reviews: 1)")
     ap.add_argument("--here-sentiment", choices=("binary", "read"), default="binary",
                     help="sentiment of the reviews labelled here in the sentiment heads: their positive/negative "

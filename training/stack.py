@@ -106,13 +106,13 @@ def report_of(examples: list[Example], sent, causes, intent, th: Thresholds) -> 
 
 
 def passthrough(j: int, n_members: int) -> dict:
-    """Parameters that reproduce member ``j`` alone: its P(positive), its cause decisions at its own
-    thresholds (σ(margin) ≥ 0.5 exactly when p ≥ threshold), its churn-intent probabilities."""
+    """Parameters that reproduce member ``j`` alone: its P(positive), its cause probabilities (decided
+    at its own per-code thresholds), its churn-intent probabilities."""
     e = np.eye(n_members)[j].tolist()
     k = len(CHURN_INTENTS)
     coef_i = np.zeros((k, k * n_members))
     coef_i[:, j * k:(j + 1) * k] = np.eye(k)
-    return {"sentiment": {"coef": e, "intercept": 0.0}, "causes": {"coef": e, "intercept": 0.0, "threshold": 0.5},
+    return {"sentiment": {"coef": e, "intercept": 0.0}, "causes": {"member": j},
             "churn_intent": {"coef": coef_i.tolist(), "intercept": [0.0] * k}}
 
 
@@ -151,12 +151,13 @@ def main(argv: list[str] | None = None) -> int:
     names = list(scorers)
     for j, n in enumerate(names):
         alone = passthrough(j, len(names))
-        got = task_scores(report_of(dev, *combine(alone, *[[q[k] for q in preds] for k in range(3)], thresholds), Thresholds()))
+        got = task_scores(report_of(dev, *combine(alone, *[[q[k] for q in preds] for k in range(3)], thresholds),
+                                    scorers[n].thresholds))
         for t, v in got.items():
             # a tie goes to the member: the combiner must beat every member alone to be kept
             if v > best[t][1] or (v == best[t][1] and best[t][0] == "stacked"):
                 best[t] = (n, v)
-                params[t] = alone[t]
+                params[t] = {"member": n} if t == "causes" else alone[t]
     selection = {t: {"chosen": c, "cross_fitted_dev": round(v, 4)} for t, (c, v) in best.items()}
     print("selection:", json.dumps(selection))
     out = a.out

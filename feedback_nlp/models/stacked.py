@@ -6,7 +6,8 @@ A stacked directory holds one sub-directory per member (each a model directory o
 
     {"kind": "stacked", "version": "...", "members": ["linear", "bert"],
      "sentiment":    {"coef": [a_linear, a_bert], "intercept": b},
-     "causes":       {"coef": [a_linear, a_bert], "intercept": b, "threshold": t},
+     "causes":       {"coef": [a_linear, a_bert], "intercept": b, "threshold": t}
+                     or {"member": "linear"},
      "churn_intent": {"coef": [[...], [...], [...]], "intercept": [..3..]}}
 
 - sentiment: P(positive) = σ(Σ a_m · logit P_m(positive) + b); the rest is split between negative and
@@ -16,6 +17,8 @@ A stacked directory holds one sub-directory per member (each a model directory o
   member's own per-code threshold is part of the evidence; one regression pooled over all codes gives
   P(code) = σ(Σ a_m · margin_m + b), and a code is chosen at ``threshold`` (tuned on dev folds).
   Pooling keeps it to a handful of numbers and lets codes with few dev examples share the fit.
+  ``{"member": name}`` passes that member's cause probabilities and per-code thresholds through
+  unchanged (its calibration included) when no combination beat it.
 - churn intent: multinomial regression over the members' log-probabilities.
 
 The feature functions below are the only definition of these features: training uses them too.
@@ -80,7 +83,10 @@ def combine(params: dict, sent: list[np.ndarray], causes: list[np.ndarray], inte
     s = params["sentiment"]
     p_pos = _sigmoid(sentiment_features(sent) @ np.asarray(s["coef"]) + s["intercept"])
     c = params["causes"]
-    p_c = _sigmoid(cause_features(causes, thresholds) @ np.asarray(c["coef"]) + c["intercept"])
+    if "member" in c:
+        p_c = causes[c["member"]]  # the member's index here; StackedScorer maps the name
+    else:
+        p_c = _sigmoid(cause_features(causes, thresholds) @ np.asarray(c["coef"]) + c["intercept"])
     i = params["churn_intent"]
     p_i = _softmax(intent_features(intent) @ np.asarray(i["coef"]).T + np.asarray(i["intercept"]))
     return split_rest(sent, p_pos, s["coef"]), p_c, p_i
@@ -99,14 +105,21 @@ class StackedScorer:
         if meta.get("kind") != KIND:
             raise ValueError(f"{path}: kind {meta.get('kind')!r}, expected {KIND!r}")
         self.version: str = meta["version"]
-        self.params = {k: meta[k] for k in ("sentiment", "causes", "churn_intent")}
+        self.params = {k: dict(meta[k]) for k in ("sentiment", "causes", "churn_intent")}
         names = list(meta["members"])
-        for task in ("sentiment", "causes"):
+        passed = self.params["causes"].get("member")
+        if passed is not None and passed not in names:
+            raise ValueError(f"{path}: causes pass through {passed!r}, not a member ({', '.join(names)})")
+        for task in ("sentiment",) + (() if passed is not None else ("causes",)):
             if len(self.params[task]["coef"]) != len(names):
                 raise ValueError(f"{path}: {task} has {len(self.params[task]['coef'])} coefficients for {len(names)} members")
         self.members: dict[str, Scorer] = {m: load_member(path / m) for m in names}
         self.member_thresholds = [member_thresholds(s) for s in self.members.values()]
-        self.thresholds = Thresholds(default=float(meta["causes"]["threshold"]))
+        if passed is not None:
+            self.params["causes"]["member"] = names.index(passed)
+            self.thresholds = self.members[passed].thresholds
+        else:
+            self.thresholds = Thresholds(default=float(meta["causes"]["threshold"]))
 
     def score(self, docs: list[Document]) -> list[Scores]:
         if not docs:

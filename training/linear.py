@@ -160,8 +160,10 @@ def train(out: Path, max_features: int = 250_000, seed: int = 0, C_sent: float =
 
     # causes: rows labelled by reading
     c_idx = np.array([i for i, e in enumerate(train_ex) if e.causes is not None])
-    # texts written here (other registers) weigh more, so the many labelled reviews do not swamp them
-    cw = np.array([written_weight if train_ex[i].source == "written" else 1.0 for i in c_idx])
+    # texts written here (other registers) weigh more in the cause and churn-intent heads, so the many
+    # labelled reviews do not swamp them
+    register_weight = np.array([written_weight if e.source == "written" else 1.0 for e in train_ex])
+    cw = register_weight[c_idx]
     Xc = X[c_idx]
     Y = np.array([[int(code in train_ex[i].causes) for code in CAUSE_CODES] for i in c_idx])
     w_c = np.zeros((X.shape[1], len(CAUSE_CODES)), np.float32)
@@ -188,8 +190,7 @@ def train(out: Path, max_features: int = 250_000, seed: int = 0, C_sent: float =
     i_idx = np.array([i for i, e in enumerate(train_ex) if e.churn_intent is not None])
     yi = np.array([CHURN_INTENTS.index(train_ex[i].churn_intent) for i in i_idx])
     make_i = lambda: LogisticRegression(C=C_intent, max_iter=500, class_weight="balanced", random_state=seed)  # noqa: E731
-    iw = np.array([written_weight if train_ex[i].source == "written" else 1.0 for i in i_idx])
-    w_i, b_i = full_logits(make_i().fit(X[i_idx], yi, sample_weight=iw), len(CHURN_INTENTS))
+    w_i, b_i = full_logits(make_i().fit(X[i_idx], yi, sample_weight=register_weight[i_idx]), len(CHURN_INTENTS))
     t_int = fit_temperature(_oof_logits(make_i, X[i_idx], yi, folds, seed, len(CHURN_INTENTS)), yi)
     log(f"churn-intent head: {len(i_idx)} rows, temperature {t_int:.3f}")
 

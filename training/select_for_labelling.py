@@ -2,8 +2,9 @@
 
 The shared sample has few real examples of explicit churn intent and of some cause codes
 (``price_value`` limits review cause macro-F1). This picks rows of the **train split only** whose
-labels are missing, that are not near-copies of a dev-split review, and where a model is unsure — churn intent (P(risk)+P(explicit) in a middle
-band), each rarer cause code (score in a middle band) — plus a random share, so labels are not
+labels are missing, that are not near-copies of a dev-split review, and where a model is unsure —
+churn intent (P(risk)+P(explicit) in a middle band), each rarer cause code (score in a middle
+band) — plus a random share, so labels are not
 drawn only from the model's blind spots. The picks are then labelled by reading each text
 (``training/data/review_labels_here.jsonl``); the model's scores are never shown to the labeller.
 
@@ -22,7 +23,6 @@ from pathlib import Path
 
 from training.labelled import load_corpus
 from training.near_dups import near_duplicates
-from training.splits import is_dev
 
 BANDS = {  # (low, high) of the score that counts as unsure
     "churn_intent": (0.15, 0.85),
@@ -40,14 +40,6 @@ SHARES = {"churn_intent": 0.30, "price_value": 0.20, "competitor": 0.07, "policy
           "service": 0.05, "safety_health": 0.04, "random": 0.18}
 
 
-def already_labelled() -> set[str]:
-    from training.labelled import REVIEW_LABELS_HERE
-
-    if not REVIEW_LABELS_HERE.is_file():
-        return set()
-    return {json.loads(line)["id"] for line in REVIEW_LABELS_HERE.read_text("utf-8").splitlines() if line.strip()}
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--model", required=True, help="model directory to score with (a fast one: the linear member)")
@@ -60,8 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     from feedback_nlp.pipeline import build_pipeline
 
     corpus = load_corpus(include_written=False)
-    skip = already_labelled()
-    pool = [e for e in corpus.train if e.binary_only and e.id not in skip and not is_dev(e.id) and len(e.text) <= 400]
+    # train split only; binary_only: no 3-way labels yet, neither shared nor made here (load_corpus joins both)
+    pool = [e for e in corpus.train if e.binary_only and len(e.text) <= 400]
     # the corpora were deduplicated by exact text only: a train row that is a near-copy of a dev review
     # would carry its label into the dev metrics
     dev_copies = {left for left, _, _ in near_duplicates([{"id": e.id, "text": e.text} for e in pool],

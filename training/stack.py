@@ -105,14 +105,15 @@ def report_of(examples: list[Example], sent, causes, intent, th: Thresholds) -> 
             "labelled": labelled_metrics([examples[i] for i in lab], [res[i] for i in lab], MIN_SUPPORT_REVIEW)}
 
 
-def passthrough(j: int, n_members: int) -> dict:
-    """Parameters that reproduce member ``j`` alone: its P(positive), its cause probabilities (decided
-    at its own per-code thresholds), its churn-intent probabilities."""
-    e = np.eye(n_members)[j].tolist()
+def passthrough(names: list[str], j: int) -> dict:
+    """Parameters that reproduce member ``names[j]`` alone: its P(positive) and whole sentiment
+    distribution, its cause probabilities at its own per-code thresholds, its churn-intent
+    probabilities — so the member's own report (``members_alone``) is what it would score."""
+    e = np.eye(len(names))[j].tolist()
     k = len(CHURN_INTENTS)
-    coef_i = np.zeros((k, k * n_members))
+    coef_i = np.zeros((k, k * len(names)))
     coef_i[:, j * k:(j + 1) * k] = np.eye(k)
-    return {"sentiment": {"coef": e, "intercept": 0.0}, "causes": {"member": j},
+    return {"sentiment": {"coef": e, "intercept": 0.0}, "causes": {"member": names[j]},
             "churn_intent": {"coef": coef_i.tolist(), "intercept": [0.0] * k}}
 
 
@@ -150,14 +151,12 @@ def main(argv: list[str] | None = None) -> int:
     best = {t: ("stacked", v) for t, v in task_scores(cv).items()}
     names = list(scorers)
     for j, n in enumerate(names):
-        alone = passthrough(j, len(names))
-        got = task_scores(report_of(dev, *combine(alone, *[[q[k] for q in preds] for k in range(3)], thresholds),
-                                    scorers[n].thresholds))
-        for t, v in got.items():
+        alone = passthrough(names, j)
+        for t, v in task_scores(members_alone[n]).items():
             # a tie goes to the member: the combiner must beat every member alone to be kept
             if v > best[t][1] or (v == best[t][1] and best[t][0] == "stacked"):
                 best[t] = (n, v)
-                params[t] = {"member": n} if t == "causes" else alone[t]
+                params[t] = alone[t]
     selection = {t: {"chosen": c, "cross_fitted_dev": round(v, 4)} for t, (c, v) in best.items()}
     print("selection:", json.dumps(selection))
     out = a.out

@@ -5,7 +5,8 @@
 
 Dev sets: the shared rows in the hash dev split (binary sentiment for every review; causes,
 3-way sentiment and churn intent where labelled) and the non-review dev set written and labelled
-here (``training/data/nonreview_dev.jsonl``). Nothing here is ever trained on.
+here (``training/data/nonreview_dev.jsonl``), plus the non-review check set written by a second writer
+(``training/data/nonreview_check.jsonl``, reported on its own). Nothing here is ever trained on.
 
 Writes ``report.json`` (every number), ``REPORT.md`` (the tables), ``reliability.png`` and
 ``confusion.png``.
@@ -149,6 +150,9 @@ def run(model: str, out: Path | None) -> dict:
         per_source_causes[src] = cause_metrics([lab_ex[i] for i in idx], [lab_res[i] for i in idx], 5)
     nr_res = classify(corpus.nonreview_dev)
     nonreview = labelled_metrics(corpus.nonreview_dev, nr_res, MIN_SUPPORT_NONREVIEW) if corpus.nonreview_dev else None
+    check = None
+    if corpus.nonreview_check:
+        check = labelled_metrics(corpus.nonreview_check, classify(corpus.nonreview_check), MIN_SUPPORT_NONREVIEW)
     report = {
         "model_version": pipe.model_version,
         "lexicon_version": pipe.lexicon_version,
@@ -156,6 +160,7 @@ def run(model: str, out: Path | None) -> dict:
         "review_dev_labelled": review_lab,
         "review_dev_causes_by_source": per_source_causes,
         "nonreview_dev": nonreview,
+        "nonreview_check": check,
         "calibration_review_dev": calibration(lab_ex, lab_res),
         "calibration_nonreview_dev": calibration(corpus.nonreview_dev, nr_res) if corpus.nonreview_dev else None,
     }
@@ -180,6 +185,10 @@ def headline(report: dict) -> list[tuple[str, object]]:
         (f"cause macro-F1, non-review dev (codes with ≥{MIN_SUPPORT_NONREVIEW} examples)", n.get("causes", {}).get("macro_f1")),
         ("churn explicit F1, review dev", r["churn_explicit"]["f1"]),
         ("churn explicit F1, non-review dev", n.get("churn_explicit", {}).get("f1")),
+        (f"cause macro-F1, non-review check set, second writer (codes with ≥{MIN_SUPPORT_NONREVIEW})",
+         (report.get("nonreview_check") or {}).get("causes", {}).get("macro_f1")),
+        ("churn explicit F1, non-review check set, second writer",
+         (report.get("nonreview_check") or {}).get("churn_explicit", {}).get("f1")),
         ("sentiment ECE, review dev (labelled rows)", report["calibration_review_dev"]["sentiment_ece"]),
         ("cause ECE, review dev (labelled rows)", report["calibration_review_dev"]["cause_ece"]),
     ]
@@ -189,7 +198,8 @@ def markdown(report: dict) -> str:
     lines = [f"# Evaluation: {report['model_version']}", "", f"Lexicon {report['lexicon_version']}.", "",
              "| metric | value |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in headline(report)]
-    for name, key in (("review dev (labelled rows)", "review_dev_labelled"), ("non-review dev", "nonreview_dev")):
+    for name, key in (("review dev (labelled rows)", "review_dev_labelled"), ("non-review dev", "nonreview_dev"),
+                      ("non-review check set (second writer)", "nonreview_check")):
         sec = report.get(key)
         if not sec:
             continue

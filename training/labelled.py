@@ -16,6 +16,9 @@ silently dropped. The project's own sources are then assembled into train and de
   chats...), for training only, never in a metric.
 - ``nonreview_dev``: ``training/data/nonreview_dev.jsonl`` — written here, labelled by reading;
   never trained on.
+- ``nonreview_check``: ``training/data/nonreview_check.jsonl`` — written and labelled by a second
+  writer who never saw the other files: never trained on and never used to tune or pick anything,
+  so it shows how the model does on non-review text from someone else's hand.
 
 The dev split of the shared rows is :func:`training.splits.is_dev` (a stable hash of the id).
 """
@@ -35,6 +38,7 @@ SHARED = REPO.parent / "shared" / "data"
 WRITTEN_TRAIN = REPO / "training" / "data" / "written_train.jsonl"
 REVIEW_LABELS_HERE = REPO / "training" / "data" / "review_labels_here.jsonl"
 NONREVIEW_DEV = REPO / "training" / "data" / "nonreview_dev.jsonl"
+NONREVIEW_CHECK = REPO / "training" / "data" / "nonreview_check.jsonl"
 
 FORMATS = {".csv": "csv", ".jsonl": "json", ".json": "json", ".parquet": "parquet"}
 
@@ -158,6 +162,7 @@ class Corpus:
     review_dev: list[Example]  # shared rows in the dev split (binary sentiment, and 3-way labels where known)
     nonreview_dev: list[Example]
     reports: list[LoadReport]
+    nonreview_check: list[Example] = field(default_factory=list)  # second writer, held out from every choice
 
 
 def load_corpus(shared: Path = SHARED, include_written: bool = True) -> Corpus:
@@ -192,4 +197,8 @@ def load_corpus(shared: Path = SHARED, include_written: bool = True) -> Corpus:
     if NONREVIEW_DEV.is_file():
         nonreview, rep = load_labelled_file(NONREVIEW_DEV, "nonreview")
         reports.append(rep)
-    return Corpus(train=train, review_dev=review_dev, nonreview_dev=nonreview, reports=reports)
+    check: list[Example] = []
+    if NONREVIEW_CHECK.is_file():
+        check, rep = load_labelled_file(NONREVIEW_CHECK, "nonreview")
+        reports.append(rep)
+    return Corpus(train=train, review_dev=review_dev, nonreview_dev=nonreview, reports=reports, nonreview_check=check)

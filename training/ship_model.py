@@ -61,7 +61,8 @@ and `feedback_nlp/data/taxonomy.yaml`.
 - `training/data/written_train.jsonl`: texts written here in other registers (surveys, tickets,
   chats, e-mails, app reviews) and industries, labelled by reading; training only.
 - Dev sets: the shared dev split and `training/data/nonreview_dev.jsonl` (written here, labelled by
-  reading, never trained on).
+  reading, never trained on); `training/data/nonreview_check.jsonl` (318 texts by a second writer who
+  saw none of the other files; never trained on, never used for any choice) is reported on its own.
 
 {rows_line}
 

@@ -17,6 +17,7 @@ from training.near_dups import NEAR_DUP_JACCARD, near_duplicates
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "training" / "data"
 DEV_PATH = DATA_DIR / "nonreview_dev.jsonl"
+CHECK_PATH = DATA_DIR / "nonreview_check.jsonl"
 TRAIN_PATH = DATA_DIR / "written_train.jsonl"
 
 FIELDS = {"id", "text", "register", "industry", "script", "sentiment", "causes",
@@ -51,6 +52,11 @@ def train() -> list[dict]:
     return _load(TRAIN_PATH)
 
 
+@pytest.fixture(scope="module")
+def check() -> list[dict]:
+    return _load(CHECK_PATH)
+
+
 def _check_records(rows: list[dict], id_prefix: str) -> None:
     for r in rows:
         where = r.get("id", "?")
@@ -80,10 +86,14 @@ def test_train_records_valid(train):
     _check_records(train, "wtrain-")
 
 
-def test_ids_unique_and_texts_unique(dev, train):
-    ids = [r["id"] for r in dev + train]
+def test_check_records_valid(check):
+    _check_records(check, "nrchk-")
+
+
+def test_ids_unique_and_texts_unique(dev, train, check):
+    ids = [r["id"] for r in dev + train + check]
     assert len(ids) == len(set(ids))
-    texts = Counter(r["text"] for r in dev + train)
+    texts = Counter(r["text"] for r in dev + train + check)
     assert [t for t, n in texts.items() if n > 1] == []
 
 
@@ -97,6 +107,16 @@ def test_dev_coverage(dev):
     assert sum(1 for r in dev if len(r["causes"]) > 1) >= 30
     churn = Counter(r["churn_intent"] for r in dev)
     assert churn["explicit"] >= 45 and churn["risk"] >= 40
+
+
+def test_check_coverage(check):
+    assert len(check) >= 300
+    codes = Counter(c for r in check for c in r["causes"])
+    assert all(codes[code] >= 10 for code in CAUSE_CODES), codes
+    registers = Counter(r["register"] for r in check)
+    assert all(registers[x] >= 20 for x in REGISTERS), registers
+    industries = Counter(r["industry"] for r in check)
+    assert all(industries[x] >= 15 for x in INDUSTRIES), industries
 
 
 def test_train_coverage(train):
@@ -135,11 +155,15 @@ def test_no_train_dev_near_duplicates(dev, train):
     assert near_duplicates(train, dev, NEAR_DUP_JACCARD) == []
 
 
-def test_readme_counts_match_files(dev, train):
+def test_check_set_near_duplicates_none(check, dev, train):
+    assert near_duplicates(check, train, NEAR_DUP_JACCARD) == []
+    assert near_duplicates(check, dev, NEAR_DUP_JACCARD) == []
+
+
+def test_readme_counts_match_files(dev, train, check):
     """The README's count table is pasted output; keep its row line in step with the files."""
     readme = (DATA_DIR / "README.md").read_text(encoding="utf-8")
-    assert f"| rows | {len(dev)} | {len(train)} |" in readme
+    assert f"| rows | {len(dev)} | {len(check)} | {len(train)} |" in readme
     for code in CAUSE_CODES:
-        n_dev = sum(1 for r in dev if code in r["causes"])
-        n_train = sum(1 for r in train if code in r["causes"])
-        assert f"| {code} | {n_dev} | {n_train} |" in readme, code
+        n = [sum(1 for r in rows if code in r["causes"]) for rows in (dev, check, train)]
+        assert f"| {code} | {n[0]} | {n[1]} | {n[2]} |" in readme, code

@@ -57,6 +57,9 @@ def test_dev_split_is_stable_and_disjoint(shared_data):
     train_ids = {e.id for e in corpus.train}
     assert not train_ids & {e.id for e in corpus.review_dev}
     assert not train_ids & {e.id for e in corpus.nonreview_dev}
+    assert len(corpus.nonreview_check) >= 300 and not train_ids & {e.id for e in corpus.nonreview_check}
+    train_texts = {e.text for e in corpus.train}
+    assert not train_texts & {e.text for e in corpus.nonreview_check + corpus.nonreview_dev}
     assert 0.08 < len(corpus.review_dev) / (len(corpus.review_dev) + sum(e.source != "written" for e in corpus.train)) < 0.12
 
 

@@ -118,9 +118,18 @@ def sentiment_target(e: Example, labelled_weight: float, here_sentiment: str = "
     return e.sentiment, labelled_weight
 
 
+def balanced_written_weight(examples: list[Example]) -> float:
+    """Weight of a written text in the cause and churn-intent heads such that the written texts together
+    weigh as much as the reviews labelled by reading (1 each): neither register swamps the other as
+    either file grows. 1.0 when either is missing."""
+    written = sum(1 for e in examples if e.source == "written" and e.causes is not None)
+    reviews = sum(1 for e in examples if e.source != "written" and e.causes is not None)
+    return round(reviews / written, 3) if written and reviews else 1.0
+
+
 def train(out: Path, max_features: int = 250_000, seed: int = 0, C_sent: float = 2.0, C_pos: float = 8.0, C_cause: float = 16.0,
           C_intent: float = 2.0, folds: int = 3, log=print, corpus: Corpus | None = None, min_df: int = 2,
-          labelled_weight: float = 4.0, written_weight: float = 3.0, here_sentiment: str = "binary") -> dict:
+          labelled_weight: float = 4.0, written_weight: float | None = None, here_sentiment: str = "binary") -> dict:
     started = time.time()
     corpus = corpus or load_corpus()
     for r in corpus.reports:
@@ -162,6 +171,9 @@ def train(out: Path, max_features: int = 250_000, seed: int = 0, C_sent: float =
     c_idx = np.array([i for i, e in enumerate(train_ex) if e.causes is not None])
     # texts written here (other registers) weigh more in the cause and churn-intent heads, so the many
     # labelled reviews do not swamp them
+    if written_weight is None:
+        written_weight = balanced_written_weight(train_ex)
+        log(f"written texts weigh {written_weight:.3f} (together as much as the labelled reviews)")
     register_weight = np.array([written_weight if e.source == "written" else 1.0 for e in train_ex])
     cw = register_weight[c_idx]
     Xc = X[c_idx]
@@ -230,8 +242,9 @@ def main(argv=None) -> int:
     ap.add_argument("--max-features", type=int, default=250_000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=3)
-    ap.add_argument("--written-weight", type=float, default=3.0,
-                    help="sample weight of texts written here in the cause and churn-intent heads (reviews: 1)")
+    ap.add_argument("--written-weight", type=float, default=None,
+                    help="sample weight of texts written here in the cause and churn-intent heads (reviews: 1); "
+                         "default: balanced, the written texts together weigh as much as the labelled reviews")
     ap.add_argument("--here-sentiment", choices=("binary", "read"), default="binary",
                     help="sentiment of the reviews labelled here in the sentiment heads: their positive/negative "
                          "review label at weight 1 (default), or the 3-way read label weighted like the shared sample")

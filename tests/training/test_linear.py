@@ -146,3 +146,14 @@ def test_sentiment_target_of_rows_labelled_here():
     assert sentiment_target(shared, 4.0) == ("neutral", 4.0)
     assert sentiment_target(here, 4.0) == ("positive", 1.0)  # default: the review's own label, unweighted
     assert sentiment_target(here, 4.0, "read") == ("neutral", 4.0)
+
+
+def test_balanced_written_weight_makes_registers_weigh_the_same():
+    from training.linear import balanced_written_weight
+
+    rows = [Example(f"r{i}", "送得太慢了", "waimai", "negative", ["logistics"], "none") for i in range(9)]
+    rows += [Example(f"b{i}", "好吃", "waimai", "positive", binary_only=True) for i in range(50)]  # no causes: not counted
+    rows += [Example(f"w{i}", "客服不理人", "written", "negative", ["service"], "none") for i in range(3)]
+    assert balanced_written_weight(rows) == 3.0
+    assert balanced_written_weight(rows[:9]) == 1.0  # no written texts
+    assert balanced_written_weight(rows[-3:]) == 1.0  # no labelled reviews

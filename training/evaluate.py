@@ -176,6 +176,7 @@ def headline(report: dict) -> list[tuple[str, object]]:
     b = report["sentiment_binary_accuracy"]
     r = report["review_dev_labelled"]
     n = report["nonreview_dev"] or {}
+    k = report.get("nonreview_check") or {}
     return [
         ("sentiment accuracy, binary, waimai", b.get("waimai", {}).get("accuracy")),
         ("sentiment accuracy, binary, shopping", b.get("shopping", {}).get("accuracy")),
@@ -186,9 +187,8 @@ def headline(report: dict) -> list[tuple[str, object]]:
         ("churn explicit F1, review dev", r["churn_explicit"]["f1"]),
         ("churn explicit F1, non-review dev", n.get("churn_explicit", {}).get("f1")),
         (f"cause macro-F1, non-review check set, second writer (codes with ≥{MIN_SUPPORT_NONREVIEW})",
-         (report.get("nonreview_check") or {}).get("causes", {}).get("macro_f1")),
-        ("churn explicit F1, non-review check set, second writer",
-         (report.get("nonreview_check") or {}).get("churn_explicit", {}).get("f1")),
+         k.get("causes", {}).get("macro_f1")),
+        ("churn explicit F1, non-review check set, second writer", k.get("churn_explicit", {}).get("f1")),
         ("sentiment ECE, review dev (labelled rows)", report["calibration_review_dev"]["sentiment_ece"]),
         ("cause ECE, review dev (labelled rows)", report["calibration_review_dev"]["cause_ece"]),
     ]

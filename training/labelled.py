@@ -189,16 +189,17 @@ def load_corpus(shared: Path = SHARED, include_written: bool = True) -> Corpus:
 
     train = [e for e in rev_examples.values() if not is_dev(e.id)]
     review_dev = [e for e in rev_examples.values() if is_dev(e.id)]
-    if include_written and WRITTEN_TRAIN.is_file():
-        written, rep = load_labelled_file(WRITTEN_TRAIN, "written")
+
+    def optional(path: Path, source: str) -> list[Example]:
+        """The labelled file's rows, its load report kept; none when the file is absent."""
+        if not path.is_file():
+            return []
+        rows, rep = load_labelled_file(path, source)
         reports.append(rep)
-        train += written
-    nonreview: list[Example] = []
-    if NONREVIEW_DEV.is_file():
-        nonreview, rep = load_labelled_file(NONREVIEW_DEV, "nonreview")
-        reports.append(rep)
-    check: list[Example] = []
-    if NONREVIEW_CHECK.is_file():
-        check, rep = load_labelled_file(NONREVIEW_CHECK, "nonreview")
-        reports.append(rep)
+        return rows
+
+    if include_written:
+        train += optional(WRITTEN_TRAIN, "written")
+    nonreview = optional(NONREVIEW_DEV, "nonreview")
+    check = optional(NONREVIEW_CHECK, "nonreview")
     return Corpus(train=train, review_dev=review_dev, nonreview_dev=nonreview, reports=reports, nonreview_check=check)

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from feedback_nlp.models.truncation import plain_head
 from feedback_nlp.taxonomy import CAUSE_CODES, CHURN_INTENTS, SENTIMENTS
 from training.finetune import Probabilities, encode_texts, load_model, model_text, predict_ids
 
@@ -150,7 +151,8 @@ def write_folder(src: Path, out: Path, manifest: dict, variant: Variant) -> dict
     meta = {
         "kind": KIND, "version": f"{manifest['version']}-onnx-{variant.name}", "source_version": manifest["version"],
         "labels": {"sentiment": list(SENTIMENTS), "causes": list(CAUSE_CODES), "churn_intent": list(CHURN_INTENTS)},
-        "max_len": manifest.get("max_len", 128), "pad_token_id": pad_id if pad_id is not None else 0,
+        "max_len": manifest.get("max_len", 128),
+        "truncation_head": manifest.get("truncation_head", plain_head(manifest.get("max_len", 128))), "pad_token_id": pad_id if pad_id is not None else 0,
         "quantization": variant.name, "opset": OPSET, "base_model": manifest.get("base_model"),
     }
     (out / "model.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), "utf-8")
@@ -160,7 +162,7 @@ def write_folder(src: Path, out: Path, manifest: dict, variant: Variant) -> dict
 def parity(model, tokenizer, scorer, texts: list[str], thresholds: dict) -> dict:
     """Agreement of labels and largest probability difference, PyTorch vs the ONNX scorer."""
     mtexts = [model_text(t) for t in texts]
-    ref = predict_ids(model, encode_texts(tokenizer, texts, scorer.max_len), tokenizer.pad_token_id)
+    ref = predict_ids(model, encode_texts(tokenizer, texts, scorer.max_len, scorer.truncation_head), tokenizer.pad_token_id)
     got = scorer.predict_texts(mtexts)
     th = np.array([thresholds.get(c, 0.5) for c in CAUSE_CODES])
     sent_agree = float((ref[0].argmax(1) == got[0].argmax(1)).mean())

@@ -5,7 +5,9 @@
 
 ``--base-model`` is any Hugging Face BERT id (``bert-base-chinese``, ``hfl/chinese-roberta-wwm-ext``)
 or local folder; its own tokenizer is used. The text fed is the pipeline's model text (normalised,
-PII-masked), so training and serving read the same string.
+PII-masked), so training and serving read the same string. A text longer than ``--max-len`` tokens
+keeps its first ``--truncation-head`` tokens and the rest of the budget from its end
+(:mod:`feedback_nlp.models.truncation`; default: the first tokens only).
 
 Heads sit on the attention-masked mean of the last hidden states (the pooler of an MLM-only
 checkpoint is untrained, so it is not used):
@@ -41,6 +43,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from feedback_nlp.models.truncation import check, keep_head_and_tail, plain_head
 from feedback_nlp.taxonomy import CAUSE_CODES, CHURN_INTENTS, SENTIMENTS
 from feedback_nlp.text.normalize import normalize
 from feedback_nlp.text.pii import mask_pii
@@ -62,6 +65,7 @@ class FinetuneConfig:
     head_lr: float = 1e-3
     batch_size: int = 32
     max_len: int = 128
+    truncation_head: int | None = None  # tokens kept from the start of a long text (None: plain truncation)
     seed: int = 13
     max_minutes: float | None = None
     max_train: int | None = 8000  # binary-only review rows kept (labelled and written rows always kept)
@@ -71,6 +75,10 @@ class FinetuneConfig:
     dropout: float = 0.1
     threads: int = 2
     tune_split: bool = True
+
+
+def truncation_head(cfg: FinetuneConfig) -> int:
+    return plain_head(cfg.max_len) if cfg.truncation_head is None else cfg.truncation_head
 
 
 def model_text(text: str) -> str:
@@ -178,11 +186,15 @@ class Encoded:
     intent: np.ndarray  # index, -1 unknown
 
 
-def encode_texts(tokenizer, texts: list[str], max_len: int) -> list[list[int]]:
-    return tokenizer([model_text(t) for t in texts], truncation=True, max_length=max_len)["input_ids"]
+def encode_texts(tokenizer, texts: list[str], max_len: int, head: int | None = None) -> list[list[int]]:
+    """Token ids of the model texts, long ones cut to head and tail (:mod:`feedback_nlp.models.truncation`)."""
+    head = plain_head(max_len) if head is None else head
+    check(max_len, head)
+    ids = tokenizer([model_text(t) for t in texts], truncation=False, verbose=False)["input_ids"]
+    return [keep_head_and_tail(x, max_len, head) for x in ids]
 
 
-def encode_examples(tokenizer, examples: list[Example], max_len: int) -> Encoded:
+def encode_examples(tokenizer, examples: list[Example], max_len: int, head: int | None = None) -> Encoded:
     n = len(examples)
     sent, binary, intent = np.full(n, -1), np.full(n, -1), np.full(n, -1)
     causes, known = np.zeros((n, len(CAUSE_CODES)), np.float32), np.zeros(n, bool)
@@ -198,7 +210,7 @@ def encode_examples(tokenizer, examples: list[Example], max_len: int) -> Encoded
                 causes[i, CAUSE_CODES.index(c)] = 1.0
         if e.churn_intent is not None:
             intent[i] = CHURN_INTENTS.index(e.churn_intent)
-    return Encoded(encode_texts(tokenizer, [e.text for e in examples], max_len), sent, binary, causes, known, intent)
+    return Encoded(encode_texts(tokenizer, [e.text for e in examples], max_len, head), sent, binary, causes, known, intent)
 
 
 def pad(ids: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -360,8 +372,9 @@ def predict_ids(model: MultiTaskBert, ids: list[list[int]], pad_id: int, batch_s
     return out[0], out[1], out[2]
 
 
-def predict_texts(model: MultiTaskBert, tokenizer, texts: list[str], max_len: int, batch_size: int = 64):
-    return predict_ids(model, encode_texts(tokenizer, texts, max_len), tokenizer.pad_token_id, batch_size)
+def predict_texts(model: MultiTaskBert, tokenizer, texts: list[str], max_len: int, batch_size: int = 64,
+                  head: int | None = None):
+    return predict_ids(model, encode_texts(tokenizer, texts, max_len, head), tokenizer.pad_token_id, batch_size)
 
 
 # --- thresholds and metrics ---------------------------------------------------------------------
@@ -428,7 +441,7 @@ def run(cfg: FinetuneConfig, train: list[Example], dev_sets: dict[str, tuple[lis
     log(f"train rows {len(fit)} (binary-only {sum(e.binary_only for e in fit)}, cause-labelled "
         f"{sum(e.causes is not None for e in fit)}), tune rows {len(tune)}")
     model, tokenizer = build(cfg)
-    enc = encode_examples(tokenizer, fit, cfg.max_len)
+    enc = encode_examples(tokenizer, fit, cfg.max_len, cfg.truncation_head)
     with (out / "train_log.jsonl").open("w", encoding="utf-8") as fh:
         def step_log(rec: dict) -> None:
             fh.write(json.dumps(rec) + "\n")
@@ -439,16 +452,17 @@ def run(cfg: FinetuneConfig, train: list[Example], dev_sets: dict[str, tuple[lis
     log(f"trained: {json.dumps(summary)}")
     thresholds = {c: 0.5 for c in CAUSE_CODES}
     if tune:
-        t_enc = encode_examples(tokenizer, tune, cfg.max_len)
+        t_enc = encode_examples(tokenizer, tune, cfg.max_len, cfg.truncation_head)
         _s, c_p, _i = predict_ids(model, t_enc.ids, tokenizer.pad_token_id)
         thresholds = tune_thresholds(c_p, t_enc.causes)
     metrics: dict = {"train": summary, "thresholds": thresholds, "dev": {}}
     for name, (examples, min_support) in dev_sets.items():
         if examples:
-            probs = predict_texts(model, tokenizer, [e.text for e in examples], cfg.max_len)
+            probs = predict_texts(model, tokenizer, [e.text for e in examples], cfg.max_len, head=cfg.truncation_head)
             metrics["dev"][name] = dev_metrics(examples, probs, thresholds, min_support)
             log(f"dev {name}: {json.dumps({k: v for k, v in metrics['dev'][name].items() if k != 'cause_f1'})}")
-    manifest = save_model(model, tokenizer, out, {"max_len": cfg.max_len, "base_model": cfg.base_model}, thresholds)
+    manifest = save_model(model, tokenizer, out, {"max_len": cfg.max_len, "base_model": cfg.base_model,
+                                                    "truncation_head": truncation_head(cfg)}, thresholds)
     metrics["version"] = manifest["version"]
     metrics["wall_time_s"] = round(time.monotonic() - t0, 1)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False), "utf-8")
@@ -465,6 +479,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--head-lr", type=float, default=FinetuneConfig.head_lr)
     p.add_argument("--batch-size", type=int, default=FinetuneConfig.batch_size)
     p.add_argument("--max-len", type=int, default=FinetuneConfig.max_len)
+    p.add_argument("--truncation-head", type=int, default=None,
+                   help="tokens kept from the start of a text longer than --max-len; the rest of the budget "
+                        "goes to its end (default: plain truncation, the first tokens only)")
     p.add_argument("--seed", type=int, default=FinetuneConfig.seed)
     p.add_argument("--max-minutes", type=float, default=None, help="wall-clock training budget")
     p.add_argument("--max-train", type=int, default=FinetuneConfig.max_train, help="binary-only review rows sampled (-1: all)")
@@ -475,7 +492,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-tune-split", action="store_true", help="keep every row for training (thresholds stay 0.5)")
     a = p.parse_args(argv)
     cfg = FinetuneConfig(base_model=a.base_model, out=a.out, epochs=a.epochs, lr=a.lr, head_lr=a.head_lr,
-                         batch_size=a.batch_size, max_len=a.max_len, seed=a.seed, max_minutes=a.max_minutes,
+                         batch_size=a.batch_size, max_len=a.max_len, truncation_head=a.truncation_head, seed=a.seed, max_minutes=a.max_minutes,
                          max_train=None if a.max_train is not None and a.max_train < 0 else a.max_train,
                          max_dev=None if a.max_dev is not None and a.max_dev < 0 else a.max_dev,
                          threads=a.threads, tune_split=not a.no_tune_split)

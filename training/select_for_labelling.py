@@ -8,7 +8,8 @@ band) — plus a random share, so labels are not
 drawn only from the model's blind spots. The picks are then labelled by reading each text
 (``training/data/review_labels_here.jsonl``); the model's scores are never shown to the labeller.
 
-    python -m training.select_for_labelling --model models/DEFAULT/linear --n 800 --out /tmp/picks
+    python -m training.select_for_labelling --model models/$(cat models/DEFAULT)/linear --n 800 --out /tmp/picks
+    # a round for one weakness only: --share churn_intent=0.8 --share random=0.2
 
 Writes ``batch_KK.jsonl`` files ({"id", "source", "text"}, shuffled, texts stay outside the
 project) and ``picks.json`` (why each id was picked).
@@ -40,6 +41,24 @@ SHARES = {"churn_intent": 0.30, "price_value": 0.20, "competitor": 0.07, "policy
           "service": 0.05, "safety_health": 0.04, "random": 0.18}
 
 
+def parse_shares(items: list[str]) -> dict[str, float]:
+    """``["churn_intent=0.8", "random=0.2"]`` → ``{"churn_intent": 0.8, "random": 0.2}``."""
+    shares: dict[str, float] = {}
+    for item in items:
+        reason, sep, value = item.partition("=")
+        if not sep or reason not in SHARES:
+            raise SystemExit(f"--share {item!r}: expected REASON=FRACTION with REASON one of {', '.join(SHARES)}")
+        try:
+            shares[reason] = float(value)
+        except ValueError:
+            raise SystemExit(f"--share {item!r}: {value!r} is not a number") from None
+        if not 0 < shares[reason] <= 1:
+            raise SystemExit(f"--share {item!r}: the fraction must be in (0, 1]")
+    if sum(shares.values()) > 1 + 1e-9:
+        raise SystemExit(f"--share: the fractions add up to {sum(shares.values()):g}, more than 1")
+    return shares
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--model", required=True, help="model directory to score with (a fast one: the linear member)")
@@ -47,7 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch", type=int, default=200, help="rows per batch file")
     p.add_argument("--seed", type=int, default=20261123)
     p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--share", action="append", default=[], metavar="REASON=FRACTION",
+                   help="pick only for the reasons given, each this fraction of --n (repeatable; "
+                        f"reasons: {', '.join(SHARES)}); default: {SHARES}")
     a = p.parse_args(argv)
+    shares = parse_shares(a.share) if a.share else SHARES
 
     from feedback_nlp.pipeline import build_pipeline
 
@@ -75,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                 by_reason[code].append(i)
         by_reason["random"].append(i)
     picked: dict[int, str] = {}
-    for reason, share in SHARES.items():
+    for reason, share in shares.items():
         cands = [i for i in by_reason[reason] if i not in picked]
         rng.shuffle(cands)
         for i in cands[: round(share * a.n)]:
@@ -89,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                 fh.write(json.dumps({"id": pool[i].id, "source": pool[i].source, "text": pool[i].text},
                                     ensure_ascii=False) + "\n")
     (a.out / "picks.json").write_text(json.dumps({pool[i].id: picked[i] for i in order}, indent=0), "utf-8")
-    counts = {r: sum(1 for v in picked.values() if v == r) for r in SHARES}
+    counts = {r: sum(1 for v in picked.values() if v == r) for r in shares}
     print(f"pool {len(pool)} unlabelled train reviews; picked {len(order)}: {counts}; band sizes "
           f"{ {r: len(v) for r, v in by_reason.items()} }")
     return 0

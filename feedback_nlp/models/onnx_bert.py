@@ -4,7 +4,9 @@ Needs only ``onnxruntime``, ``tokenizers`` and numpy. A model folder (written by
 ``training/export_onnx.py``) holds ``model.json``, ``model.onnx`` (inputs ``input_ids`` and
 ``attention_mask``; outputs the probabilities ``sentiment``, ``causes``, ``churn_intent``),
 ``tokenizer.json`` and ``thresholds.json``. Documents are sorted by token length and run in
-batches padded to the longest in the batch, so short texts do not pay for long ones.
+batches padded to the longest in the batch, so short texts do not pay for long ones. A text longer
+than ``max_len`` tokens keeps the head and tail that ``truncation_head`` in ``model.json`` names
+(:mod:`feedback_nlp.models.truncation`), as in training.
 
 Threads: ``intra_op_num_threads`` argument, else ``FEEDBACK_NLP_ORT_THREADS``, else onnxruntime's
 default (all cores).
@@ -26,6 +28,7 @@ import numpy as np
 
 from feedback_nlp.document import Document
 from feedback_nlp.models.base import Scores, Thresholds
+from feedback_nlp.models.truncation import check, keep_head_and_tail, plain_head
 from feedback_nlp.taxonomy import CAUSE_CODES, CHURN_INTENTS, SENTIMENTS
 
 KIND = "onnx-bert"
@@ -51,6 +54,8 @@ class OnnxBertScorer:
         self.path = path
         self.version: str = meta["version"]
         self.max_len = int(meta.get("max_len", 128))
+        self.truncation_head = int(meta.get("truncation_head", plain_head(self.max_len)))
+        check(self.max_len, self.truncation_head)
         dynamic_int8 = str(meta.get("quantization", "")).startswith("int8")
         if batch_size is None:
             batch_size = int(os.environ.get(BATCH_ENV, "0")) or (1 if dynamic_int8 else 16)
@@ -62,7 +67,7 @@ class OnnxBertScorer:
 
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(max_length=self.max_len)
+        self.tokenizer.no_truncation()
         self.pad_id = int(meta.get("pad_token_id", self.tokenizer.token_to_id("[PAD]") or 0))
 
         options = ort.SessionOptions()
@@ -74,7 +79,7 @@ class OnnxBertScorer:
         self.output_names = [o.name for o in self.session.get_outputs()]
 
     def encode(self, texts: list[str]) -> list[list[int]]:
-        return [e.ids for e in self.tokenizer.encode_batch(texts)]
+        return [keep_head_and_tail(e.ids, self.max_len, self.truncation_head) for e in self.tokenizer.encode_batch(texts)]
 
     def predict_ids(self, ids: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Probabilities (sentiment, causes, churn intent) in input order."""

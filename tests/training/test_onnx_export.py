@@ -196,3 +196,31 @@ def test_batch_size_must_be_positive(exported):
 
     with pytest.raises(ValueError, match="batch_size"):
         OnnxBertScorer(exported["fp32"], batch_size=0)
+
+
+def test_head_and_tail_truncation_travels_to_the_scorer(bert_dir, tmp_path):
+    """A model trained with ``truncation_head`` is exported with it, and the ONNX scorer then reads the
+    same head and tail tokens as training did (parity would fail otherwise: the texts differ)."""
+    import shutil
+
+    from transformers import AutoTokenizer
+
+    from feedback_nlp.models.onnx_bert import OnnxBertScorer
+
+    src = tmp_path / "bert"
+    shutil.copytree(bert_dir, src)
+    manifest = json.loads((src / "model.json").read_text("utf-8"))
+    manifest["truncation_head"] = 8
+    (src / "model.json").write_text(json.dumps(manifest), "utf-8")
+    long_text = "".join(TEXTS[:11])  # well over 32 tokens, with different characters at its head and tail
+    rep = ex.export(src, tmp_path / "onnx", TEXTS + [long_text], [ex.Variant("fp32")], threads=1, log=lambda _m: None)
+    assert rep["kept_passes"] and rep["attempts"][0]["max_prob_diff_all"] <= 1e-4
+    scorer = OnnxBertScorer(tmp_path / "onnx", intra_op_num_threads=1)
+    assert scorer.truncation_head == 8
+    hf = AutoTokenizer.from_pretrained(str(src / "tokenizer"))
+    full = hf([ft.model_text(long_text)])["input_ids"][0]
+    got = scorer.encode([ft.model_text(long_text)])[0]
+    assert len(full) > 40
+    assert got == full[:9] + full[-23:]  # [CLS] + 8 head tokens, 22 tail tokens + [SEP]
+    assert got == ft.encode_texts(hf, [long_text], 32, 8)[0]
+    assert got != ft.encode_texts(hf, [long_text], 32)[0]  # plain truncation reads other tokens

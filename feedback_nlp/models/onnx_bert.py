@@ -8,8 +8,11 @@ batches padded to the longest in the batch, so short texts do not pay for long o
 than ``max_len`` tokens keeps the head and tail that ``truncation_head`` in ``model.json`` names
 (:mod:`feedback_nlp.models.truncation`), as in training.
 
-Threads: ``intra_op_num_threads`` argument, else ``FEEDBACK_NLP_ORT_THREADS``, else onnxruntime's
-default (all cores).
+Workers and threads: ``workers`` batches run at once (``workers`` argument, else
+``FEEDBACK_NLP_ORT_WORKERS``, else 1), each on ``intra_op_num_threads`` threads (argument, else
+``FEEDBACK_NLP_ORT_THREADS``, else onnxruntime's default of all cores when there is one worker and 1
+when there are several). onnxruntime releases the GIL while it runs, so several single-thread workers
+keep every core busy on the one-text batches of int8 models, which one multi-threaded run cannot.
 
 Batch size: ``batch_size`` argument, else ``FEEDBACK_NLP_ORT_BATCH``, else 16 — except for dynamic
 int8 models, where the default is 1: dynamic quantisation picks activation scales per batch, so a
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -33,13 +37,15 @@ from feedback_nlp.taxonomy import CAUSE_CODES, CHURN_INTENTS, SENTIMENTS
 
 KIND = "onnx-bert"
 THREADS_ENV = "FEEDBACK_NLP_ORT_THREADS"
+WORKERS_ENV = "FEEDBACK_NLP_ORT_WORKERS"
 BATCH_ENV = "FEEDBACK_NLP_ORT_BATCH"
 
 
 class OnnxBertScorer:
     """A :class:`~feedback_nlp.models.base.Scorer` over an exported ONNX model folder."""
 
-    def __init__(self, path: str | Path, intra_op_num_threads: int | None = None, batch_size: int | None = None):
+    def __init__(self, path: str | Path, intra_op_num_threads: int | None = None, batch_size: int | None = None,
+                 workers: int | None = None):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -71,7 +77,12 @@ class OnnxBertScorer:
         self.pad_id = int(meta.get("pad_token_id", self.tokenizer.token_to_id("[PAD]") or 0))
 
         options = ort.SessionOptions()
+        self.workers = workers if workers is not None else int(os.environ.get(WORKERS_ENV, "0")) or 1
+        if self.workers < 1:
+            raise ValueError(f"workers must be ≥ 1, got {self.workers}")
         threads = intra_op_num_threads if intra_op_num_threads is not None else int(os.environ.get(THREADS_ENV, "0"))
+        if threads == 0 and self.workers > 1:
+            threads = 1
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -85,8 +96,9 @@ class OnnxBertScorer:
         """Probabilities (sentiment, causes, churn intent) in input order."""
         out = [np.zeros((len(ids), n), np.float32) for n in (len(SENTIMENTS), len(CAUSE_CODES), len(CHURN_INTENTS))]
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        for s in range(0, len(order), self.batch_size):
-            idx = order[s:s + self.batch_size]
+        batches = [order[s:s + self.batch_size] for s in range(0, len(order), self.batch_size)]
+
+        def run(idx: list[int]) -> None:
             width = max(len(ids[i]) for i in idx)
             x = np.full((len(idx), width), self.pad_id, np.int64)
             m = np.zeros((len(idx), width), np.int64)
@@ -95,7 +107,14 @@ class OnnxBertScorer:
                 m[r, :len(ids[i])] = 1
             res = self.session.run(self.output_names, {"input_ids": x, "attention_mask": m})
             for arr, p in zip(out, res):
-                arr[idx] = p
+                arr[idx] = p  # batches write disjoint rows
+
+        if self.workers > 1 and len(batches) > 1:
+            with ThreadPoolExecutor(max_workers=self.workers) as pool:
+                list(pool.map(run, batches))
+        else:
+            for idx in batches:
+                run(idx)
         return out[0], out[1], out[2]
 
     def predict_texts(self, model_texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

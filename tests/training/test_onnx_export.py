@@ -191,11 +191,30 @@ def test_int8_scores_do_not_depend_on_batch_companions(exported):
     assert OnnxBertScorer(exported["fp32"], intra_op_num_threads=1).batch_size == 16
 
 
-def test_batch_size_must_be_positive(exported):
+def test_batch_size_and_workers_must_be_positive(exported):
     from feedback_nlp.models.onnx_bert import OnnxBertScorer
 
     with pytest.raises(ValueError, match="batch_size"):
         OnnxBertScorer(exported["fp32"], batch_size=0)
+    with pytest.raises(ValueError, match="workers"):
+        OnnxBertScorer(exported["fp32"], workers=0)
+
+
+@pytest.mark.parametrize("variant", ["int8", "fp32"])
+def test_parallel_workers_give_the_same_scores_in_input_order(exported, variant):
+    """Several batches at once (one thread each) write every text's scores to its own row."""
+    import numpy as np
+
+    from feedback_nlp.models.onnx_bert import OnnxBertScorer
+
+    texts = TEXTS * 3
+    one = OnnxBertScorer(exported[variant], batch_size=2, workers=1).predict_texts(texts)
+    scorer = OnnxBertScorer(exported[variant], batch_size=2, workers=3)
+    assert scorer.session.get_session_options().intra_op_num_threads == 1
+    many = scorer.predict_texts(texts)
+    for a, b in zip(one, many):
+        assert np.array_equal(a, b)
+    assert not np.array_equal(many[1][0], many[1][1])  # rows are per text, not one batch's copied
 
 
 def test_head_and_tail_truncation_travels_to_the_scorer(bert_dir, tmp_path):

@@ -9,9 +9,9 @@ than ``max_len`` tokens keeps the head and tail that ``truncation_head`` in ``mo
 (:mod:`feedback_nlp.models.truncation`), as in training.
 
 Workers and threads: ``workers`` batches run at once (``workers`` argument, else
-``FEEDBACK_NLP_ORT_WORKERS``, else 1), each on ``intra_op_num_threads`` threads (argument, else
-``FEEDBACK_NLP_ORT_THREADS``, else onnxruntime's default of all cores when there is one worker and 1
-when there are several). onnxruntime releases the GIL while it runs, so several single-thread workers
+``FEEDBACK_NLP_ORT_WORKERS``, else one per core for one-text batches and 1 otherwise), each on
+``intra_op_num_threads`` threads (argument, else ``FEEDBACK_NLP_ORT_THREADS``, else onnxruntime's
+default of all cores when there is one worker and 1 when there are several). onnxruntime releases the GIL while it runs, so several single-thread workers
 keep every core busy on the one-text batches of int8 models, which one multi-threaded run cannot.
 
 Batch size: ``batch_size`` argument, else ``FEEDBACK_NLP_ORT_BATCH``, else 16 — except for dynamic
@@ -77,7 +77,8 @@ class OnnxBertScorer:
         self.pad_id = int(meta.get("pad_token_id", self.tokenizer.token_to_id("[PAD]") or 0))
 
         options = ort.SessionOptions()
-        self.workers = workers if workers is not None else int(os.environ.get(WORKERS_ENV, "0")) or 1
+        self.workers = workers if workers is not None else int(os.environ.get(WORKERS_ENV, "0")) or (
+            (os.cpu_count() or 1) if batch_size == 1 else 1)
         if self.workers < 1:
             raise ValueError(f"workers must be ≥ 1, got {self.workers}")
         threads = intra_op_num_threads if intra_op_num_threads is not None else int(os.environ.get(THREADS_ENV, "0"))

@@ -191,6 +191,22 @@ def test_int8_scores_do_not_depend_on_batch_companions(exported):
     assert OnnxBertScorer(exported["fp32"], intra_op_num_threads=1).batch_size == 16
 
 
+def test_one_text_batches_run_one_worker_per_core_on_one_thread_each(exported, monkeypatch):
+    import os
+
+    from feedback_nlp.models.onnx_bert import THREADS_ENV, WORKERS_ENV, OnnxBertScorer
+
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    monkeypatch.delenv(WORKERS_ENV, raising=False)
+    int8 = OnnxBertScorer(exported["int8"])
+    assert int8.batch_size == 1 and int8.workers == (os.cpu_count() or 1)
+    assert int8.session.get_session_options().intra_op_num_threads == (1 if int8.workers > 1 else 0)
+    fp32 = OnnxBertScorer(exported["fp32"])
+    assert fp32.workers == 1 and fp32.session.get_session_options().intra_op_num_threads == 0
+    monkeypatch.setenv(WORKERS_ENV, "3")
+    assert OnnxBertScorer(exported["fp32"]).workers == 3
+
+
 def test_batch_size_and_workers_must_be_positive(exported):
     from feedback_nlp.models.onnx_bert import OnnxBertScorer
 

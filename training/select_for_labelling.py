@@ -10,6 +10,7 @@ drawn only from the model's blind spots. The picks are then labelled by reading 
 
     python -m training.select_for_labelling --model models/$(cat models/DEFAULT)/linear --n 800 --out /tmp/picks
     # a round for one weakness only: --share churn_intent=0.8 --share random=0.2
+    # or one source: --source hotel --share churn_intent=0.5 --share random=0.5
 
 Writes ``batch_KK.jsonl`` files ({"id", "source", "text"}, shuffled, texts stay outside the
 project) and ``picks.json`` (why each id was picked).
@@ -66,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch", type=int, default=200, help="rows per batch file")
     p.add_argument("--seed", type=int, default=20261123)
     p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--source", default=None, help="only reviews of this source (waimai, shopping, hotel)")
     p.add_argument("--share", action="append", default=[], metavar="REASON=FRACTION",
                    help="pick only for the reasons given, each this fraction of --n (repeatable; "
                         f"reasons: {', '.join(SHARES)}); default: {SHARES}")
@@ -76,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
 
     corpus = load_corpus(include_written=False)
     # train split only; binary_only: no 3-way labels yet, neither shared nor made here (load_corpus joins both)
-    pool = [e for e in corpus.train if e.binary_only and len(e.text) <= 400]
+    pool = [e for e in corpus.train if e.binary_only and len(e.text) <= 400 and a.source in (None, e.source)]
+    if not pool:
+        raise SystemExit(f"no unlabelled train-split reviews{' of source ' + a.source if a.source else ''}")
     # the corpora were deduplicated by exact text only: a train row that is a near-copy of a dev review
     # would carry its label into the dev metrics
     dev_copies = {left for left, _, _ in near_duplicates([{"id": e.id, "text": e.text} for e in pool],

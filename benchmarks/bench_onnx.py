@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from feedback_nlp.models.onnx_bert import OnnxBertScorer
-    from feedback_nlp.models.truncation import keep_head_and_tail, plain_head
+    from feedback_nlp.models.truncation import head_of, keep_head_and_tail
     from training.finetune import load_model, model_text, predict_ids
 
     torch.set_num_threads(a.threads)
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     model, tok, manifest, _th = load_model(a.bert)
     onnx = OnnxBertScorer(a.onnx, intra_op_num_threads=a.threads, batch_size=a.batch_size)
     max_len = manifest.get("max_len", 128)
-    head = manifest.get("truncation_head", plain_head(max_len))
+    head = head_of(manifest)
 
     def run_torch() -> None:
         ids = [keep_head_and_tail(x, max_len, head) for x in tok(mtexts, truncation=False, verbose=False)["input_ids"]]

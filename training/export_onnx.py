@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from feedback_nlp.models.truncation import plain_head
+from feedback_nlp.models.truncation import head_of
 from feedback_nlp.taxonomy import CAUSE_CODES, CHURN_INTENTS, SENTIMENTS
 from training.finetune import Probabilities, encode_texts, load_model, model_text, predict_ids
 
@@ -151,8 +151,7 @@ def write_folder(src: Path, out: Path, manifest: dict, variant: Variant) -> dict
     meta = {
         "kind": KIND, "version": f"{manifest['version']}-onnx-{variant.name}", "source_version": manifest["version"],
         "labels": {"sentiment": list(SENTIMENTS), "causes": list(CAUSE_CODES), "churn_intent": list(CHURN_INTENTS)},
-        "max_len": manifest.get("max_len", 128),
-        "truncation_head": manifest.get("truncation_head", plain_head(manifest.get("max_len", 128))), "pad_token_id": pad_id if pad_id is not None else 0,
+        "max_len": manifest.get("max_len", 128), "truncation_head": head_of(manifest), "pad_token_id": pad_id if pad_id is not None else 0,
         "quantization": variant.name, "opset": OPSET, "base_model": manifest.get("base_model"),
     }
     (out / "model.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), "utf-8")

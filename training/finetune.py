@@ -43,7 +43,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from feedback_nlp.models.truncation import check, keep_head_and_tail, plain_head
+from feedback_nlp.models.truncation import check, head_or_plain, keep_head_and_tail
 from feedback_nlp.taxonomy import CAUSE_CODES, CHURN_INTENTS, SENTIMENTS
 from feedback_nlp.text.normalize import normalize
 from feedback_nlp.text.pii import mask_pii
@@ -75,10 +75,6 @@ class FinetuneConfig:
     dropout: float = 0.1
     threads: int = 2
     tune_split: bool = True
-
-
-def truncation_head(cfg: FinetuneConfig) -> int:
-    return plain_head(cfg.max_len) if cfg.truncation_head is None else cfg.truncation_head
 
 
 def model_text(text: str) -> str:
@@ -188,7 +184,7 @@ class Encoded:
 
 def encode_texts(tokenizer, texts: list[str], max_len: int, head: int | None = None) -> list[list[int]]:
     """Token ids of the model texts, long ones cut to head and tail (:mod:`feedback_nlp.models.truncation`)."""
-    head = plain_head(max_len) if head is None else head
+    head = head_or_plain(max_len, head)
     check(max_len, head)
     ids = tokenizer([model_text(t) for t in texts], truncation=False, verbose=False)["input_ids"]
     return [keep_head_and_tail(x, max_len, head) for x in ids]
@@ -462,7 +458,7 @@ def run(cfg: FinetuneConfig, train: list[Example], dev_sets: dict[str, tuple[lis
             metrics["dev"][name] = dev_metrics(examples, probs, thresholds, min_support)
             log(f"dev {name}: {json.dumps({k: v for k, v in metrics['dev'][name].items() if k != 'cause_f1'})}")
     manifest = save_model(model, tokenizer, out, {"max_len": cfg.max_len, "base_model": cfg.base_model,
-                                                    "truncation_head": truncation_head(cfg)}, thresholds)
+                                                    "truncation_head": head_or_plain(cfg.max_len, cfg.truncation_head)}, thresholds)
     metrics["version"] = manifest["version"]
     metrics["wall_time_s"] = round(time.monotonic() - t0, 1)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False), "utf-8")

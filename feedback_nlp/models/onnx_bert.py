@@ -11,8 +11,8 @@ than ``max_len`` tokens keeps the head and tail that ``truncation_head`` in ``mo
 Workers and threads: ``workers`` batches run at once (``workers`` argument, else
 ``FEEDBACK_NLP_ORT_WORKERS``, else one per core for one-text batches and 1 otherwise), each on
 ``intra_op_num_threads`` threads (argument, else ``FEEDBACK_NLP_ORT_THREADS``, else onnxruntime's
-default of all cores when there is one worker and 1 when there are several). onnxruntime releases the GIL while it runs, so several single-thread workers
-keep every core busy on the one-text batches of int8 models, which one multi-threaded run cannot.
+default of all cores when there is one worker and 1 when there are several). onnxruntime releases
+the GIL while it runs, so several single-thread workers keep every core busy on the one-text batches of int8 models, which one multi-threaded run cannot.
 
 Batch size: ``batch_size`` argument, else ``FEEDBACK_NLP_ORT_BATCH``, else 16 — except for dynamic
 int8 models, where the default is 1: dynamic quantisation picks activation scales per batch, so a
@@ -32,7 +32,7 @@ import numpy as np
 
 from feedback_nlp.document import Document
 from feedback_nlp.models.base import Scores, Thresholds
-from feedback_nlp.models.truncation import check, keep_head_and_tail, plain_head
+from feedback_nlp.models.truncation import check, head_of, keep_head_and_tail
 from feedback_nlp.taxonomy import CAUSE_CODES, CHURN_INTENTS, SENTIMENTS
 
 KIND = "onnx-bert"
@@ -60,7 +60,7 @@ class OnnxBertScorer:
         self.path = path
         self.version: str = meta["version"]
         self.max_len = int(meta.get("max_len", 128))
-        self.truncation_head = int(meta.get("truncation_head", plain_head(self.max_len)))
+        self.truncation_head = head_of(meta)
         check(self.max_len, self.truncation_head)
         dynamic_int8 = str(meta.get("quantization", "")).startswith("int8")
         if batch_size is None:

@@ -19,6 +19,16 @@ def plain_head(max_len: int) -> int:
     return max_len - 2
 
 
+def head_or_plain(max_len: int, head: int | None) -> int:
+    """``head``, or plain truncation's when it is ``None``."""
+    return plain_head(max_len) if head is None else head
+
+
+def head_of(manifest: dict) -> int:
+    """The ``head`` a model's ``model.json`` names (``truncation_head``), plain truncation when none."""
+    return int(head_or_plain(int(manifest.get("max_len", 128)), manifest.get("truncation_head")))
+
+
 def check(max_len: int, head: int) -> None:
     if max_len < 3:
         raise ValueError(f"max_len must be ≥ 3, got {max_len}")
